@@ -1,0 +1,246 @@
+package client
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/wsbench/wsbench/metrics"
+	"github.com/wsbench/wsbench/transport"
+)
+
+// life is one run of the lifecycle goroutine: from the connect step until
+// a close step, the end of the VU, or giving up.
+type life struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	opened   chan struct{} // closed at the first open
+	openOnce sync.Once
+	ended    chan struct{} // closed when the goroutine returns
+}
+
+func (l *life) signalOpen() { l.openOnce.Do(func() { close(l.opened) }) }
+
+// maxKeptReadBuf bounds the read buffer a client keeps between messages,
+// so one large message does not pin memory on an otherwise idle client.
+const maxKeptReadBuf = 64 << 10
+
+// startLifeLocked starts the lifecycle goroutine. Callers hold v.mu.
+func (v *VU) startLifeLocked() *life {
+	ctx, cancel := context.WithCancel(v.hard)
+	l := &life{ctx: ctx, cancel: cancel, opened: make(chan struct{}), ended: make(chan struct{})}
+	v.life = l
+	v.closing = false
+	v.setStateLocked(Connecting)
+	go v.runLife(l)
+	return l
+}
+
+// runLife dials, serves the connection until it drops, and reconnects
+// with backoff, until the client closes or gives up.
+func (v *VU) runLife(l *life) {
+	defer close(l.ended)
+	var dropAt time.Time // set while recovering from a drop
+	attempt := 0         // reconnect attempts since the last open
+	for {
+		if attempt > 0 {
+			if max := v.cfg.Reconnect.MaxAttempts; !v.cfg.Reconnect.On() || (max > 0 && attempt > max) {
+				v.giveUp()
+				return
+			}
+			if !v.clock.Sleep(l.ctx, v.policy.Delay(attempt-1, v.lrng.Float64())) {
+				return
+			}
+			v.rec.Inc(metrics.ReconnectAttempts)
+		}
+		start := v.clock.Now()
+		conn, err := v.o.Dialer.Dial(l.ctx, v.o.URL)
+		if err != nil {
+			if l.ctx.Err() != nil {
+				return
+			}
+			cause, status := classifyDial(err)
+			v.rec.Fail(cause, status, err.Error())
+			v.setState(Reconnecting)
+			attempt++
+			continue
+		}
+		now := v.clock.Now()
+		v.rec.Observe(metrics.Connect, now.Sub(start))
+		v.rec.Inc(metrics.ConnOpened)
+		if attempt > 0 {
+			v.rec.Inc(metrics.ReconnectSuccesses)
+		}
+		if !dropAt.IsZero() {
+			v.rec.Observe(metrics.Recover, now.Sub(dropAt))
+			dropAt = time.Time{}
+		}
+		attempt = 0
+
+		err, intentional := v.serve(l, conn)
+		if intentional || l.ctx.Err() != nil {
+			return
+		}
+		a := v.aborted.Load()
+		cause, code := classifyDrop(err, metrics.Cause(a-1), a != 0)
+		detail := "connection ended"
+		if err != nil {
+			detail = err.Error()
+		}
+		v.rec.Drop(cause, code, detail)
+		dropAt = v.clock.Now()
+		attempt = 1
+	}
+}
+
+func (v *VU) setState(s State) {
+	v.mu.Lock()
+	v.setStateLocked(s)
+	v.mu.Unlock()
+}
+
+// giveUp ends the lifecycle for good: reconnecting is off or exhausted.
+func (v *VU) giveUp() {
+	v.rec.Inc(metrics.ReconnectGiveUps)
+	v.mu.Lock()
+	v.setStateLocked(Failed)
+	v.mu.Unlock()
+	signal(v.space)
+}
+
+// serve runs one open connection: it flushes the offline queue, keeps the
+// heartbeat and reads until the connection ends. intentional reports that
+// the client closed it.
+func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
+	v.aborted.Store(0)
+	conn.SetPongHandler(v.hb.pong)
+
+	v.mu.Lock()
+	if v.closing {
+		v.mu.Unlock()
+		_ = conn.Abort()
+		return nil, true
+	}
+	v.conn = conn
+	var flushed chan struct{}
+	if v.queue.len() == 0 {
+		v.setStateLocked(Open)
+		v.mu.Unlock()
+		l.signalOpen()
+	} else {
+		v.mu.Unlock()
+		// Flush beside the reader: a long queue's replies must be read
+		// while it is written, or both sides' buffers fill up.
+		flushed = make(chan struct{})
+		go func() {
+			defer close(flushed)
+			v.flush(l, conn)
+		}()
+	}
+	v.hb.start(conn)
+
+	err = v.readLoop(conn)
+
+	v.hb.stop()
+	_ = conn.Abort()
+	if flushed != nil {
+		<-flushed
+	}
+	v.mu.Lock()
+	v.conn = nil
+	intentional = v.closing
+	if !intentional {
+		v.setStateLocked(Reconnecting)
+	}
+	v.mu.Unlock()
+	return err, intentional
+}
+
+// abort drops conn for cause; the reader then ends and the drop is
+// recorded with that cause.
+func (v *VU) abort(conn transport.Conn, cause metrics.Cause) {
+	v.aborted.CompareAndSwap(0, int32(cause)+1)
+	_ = conn.Abort()
+}
+
+func (v *VU) readLoop(conn transport.Conn) error {
+	for {
+		t, data, err := conn.ReadMessage(v.rbuf)
+		if err != nil {
+			return err
+		}
+		if cap(data) <= maxKeptReadBuf {
+			v.rbuf = data[:0]
+		} else {
+			v.rbuf = nil
+		}
+		v.rec.Inc(metrics.MsgsReceived)
+		v.rec.Add(metrics.BytesReceived, int64(len(data)))
+		v.onMessage(t, data)
+	}
+}
+
+// onMessage routes a received message: a heartbeat reply, the reply an
+// expect waits for, or an unmatched message.
+func (v *VU) onMessage(t transport.MessageType, data []byte) {
+	if v.hb.isReply(data) {
+		v.hb.pong()
+		return
+	}
+	if p := v.pending.Load(); p != nil && p.matches(t, data) && v.pending.CompareAndSwap(p, nil) {
+		v.rec.Observe(metrics.RTT, v.clock.Now().Sub(p.sentAt))
+		v.rec.Inc(metrics.ExpectMatched)
+		v.expectDone <- struct{}{}
+		return
+	}
+	v.rec.Inc(metrics.MsgsUnmatched)
+}
+
+// closeConn ends the lifecycle: a close frame with code and reason when
+// open, cancelling a dial or backoff wait otherwise. It waits for the
+// lifecycle goroutine. Messages still queued are counted as unsent.
+func (v *VU) closeConn(code int, reason string) {
+	v.mu.Lock()
+	l := v.life
+	if l == nil {
+		v.mu.Unlock()
+		return
+	}
+	v.closing = true
+	conn := v.conn
+	wasOpen := v.state == Open
+	v.mu.Unlock()
+
+	if conn != nil {
+		_ = conn.Close(code, reason)
+	}
+	l.cancel()
+	t := time.NewTimer(closeWait)
+	select {
+	case <-l.ended:
+	case <-t.C:
+	case <-v.hard.Done():
+	}
+	t.Stop()
+	if conn != nil {
+		_ = conn.Abort()
+	}
+	<-l.ended
+
+	v.mu.Lock()
+	v.life = nil
+	v.closing = false
+	if n := v.queue.len(); n > 0 {
+		v.rec.Add(metrics.QueueUnsent, int64(n))
+		v.rec.Gauge(metrics.QueueDepth, -int64(n))
+		v.queue.release()
+	}
+	if v.state != Failed {
+		v.setStateLocked(Closed)
+	}
+	v.mu.Unlock()
+	if wasOpen {
+		v.rec.Inc(metrics.ConnClosed)
+	}
+	signal(v.space)
+}

@@ -1,0 +1,48 @@
+package client
+
+import (
+	"time"
+
+	"github.com/wsbench/wsbench/transport"
+)
+
+// queued is a message waiting for the connection to open again.
+type queued struct {
+	t    transport.MessageType
+	data []byte
+	at   time.Time
+}
+
+// queue is a FIFO that grows only as far as it is filled, so an idle
+// client's queue costs nothing. Not safe for concurrent use; the VU's
+// mutex guards it.
+type queue struct {
+	items []queued
+	head  int
+}
+
+func (q *queue) len() int { return len(q.items) - q.head }
+
+func (q *queue) push(it queued) { q.items = append(q.items, it) }
+
+func (q *queue) peek() *queued { return &q.items[q.head] }
+
+func (q *queue) pop() queued {
+	it := q.items[q.head]
+	q.items[q.head] = queued{}
+	q.head++
+	switch {
+	case q.head == len(q.items):
+		q.items, q.head = q.items[:0], 0
+	case q.head >= 64 && q.head*2 >= len(q.items):
+		n := copy(q.items, q.items[q.head:])
+		clear(q.items[n:])
+		q.items, q.head = q.items[:n], 0
+	}
+	return it
+}
+
+// release empties the queue and frees its storage.
+func (q *queue) release() {
+	q.items, q.head = nil, 0
+}

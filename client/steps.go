@@ -1,0 +1,186 @@
+package client
+
+import (
+	"bytes"
+	"regexp"
+	"time"
+
+	"github.com/wsbench/wsbench/metrics"
+	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/transport"
+)
+
+// runSteps interprets steps and reports whether they all ran: false when
+// the VU was stopped or its connection failed for good.
+func (v *VU) runSteps(steps []scenario.Step) bool {
+	for i := range steps {
+		if v.stopping() || v.State() == Failed {
+			return false
+		}
+		s := &steps[i]
+		switch s.Kind {
+		case scenario.StepConnect:
+			if !v.connectStep() {
+				return false
+			}
+		case scenario.StepClose:
+			code, reason := 1000, ""
+			if s.Close != nil {
+				code, reason = s.Close.Code, s.Close.Reason
+			}
+			v.closeConn(code, reason)
+		case scenario.StepSend:
+			v.sendStep(s.Send)
+		case scenario.StepExpect:
+			p := &pending{re: s.Expect.RE, sentAt: v.clock.Now()}
+			v.pending.Store(p)
+			v.await(p, s.Expect.Timeout.D())
+		case scenario.StepSleep:
+			v.sleep(s.Sleep)
+		case scenario.StepLoop:
+			if !v.loop(s.Loop) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// connectStep starts the lifecycle when none runs and waits until the
+// connection first opens. It reports false when the client gave up or
+// was stopped first.
+func (v *VU) connectStep() bool {
+	v.mu.Lock()
+	l := v.life
+	if l == nil {
+		l = v.startLifeLocked()
+	}
+	v.mu.Unlock()
+	select {
+	case <-l.opened:
+		return true
+	case <-l.ended:
+		return false
+	case <-v.stop:
+		return false
+	case <-v.hard.Done():
+		return false
+	}
+}
+
+func (v *VU) loop(l *scenario.Loop) bool {
+	var until time.Time
+	if l.Duration > 0 {
+		until = v.clock.Now().Add(l.Duration.D())
+	}
+	for n := 0; l.Count == 0 || n < l.Count; n++ {
+		if !until.IsZero() && !v.clock.Now().Before(until) {
+			return true
+		}
+		if !v.runSteps(l.Steps) {
+			return false
+		}
+	}
+	return true
+}
+
+// sleep pauses for the step's time; a graceful stop ends it early.
+func (v *VU) sleep(s *scenario.Sleep) {
+	d := s.Min.D()
+	if s.Max > s.Min {
+		d += time.Duration(v.o.Rand.Int64N(int64(s.Max - s.Min + 1)))
+	}
+	if d <= 0 {
+		return
+	}
+	v.timer.Reset(d)
+	select {
+	case <-v.timer.C:
+	case <-v.stop:
+		v.timer.Stop()
+	case <-v.hard.Done():
+		v.timer.Stop()
+	}
+}
+
+// sendStep renders and delivers one message, then waits for its reply
+// when the step expects one.
+func (v *VU) sendStep(s *scenario.Send) {
+	v.vars.Seq++
+	t := transport.Text
+	switch {
+	case s.Text != nil:
+		v.sendBuf = s.Text.Append(v.sendBuf[:0], &v.vars)
+	case s.Binary != nil:
+		t = transport.Binary
+		v.sendBuf = s.Binary.Append(v.sendBuf[:0], &v.vars)
+	default:
+		t = transport.Binary
+		v.sendBuf = append(v.sendBuf[:0], s.Raw...)
+	}
+	var p *pending
+	if e := s.Expect; e != nil {
+		p = &pending{re: e.RE, field: e.JSONField, sentAt: v.clock.Now()}
+		if e.JSONField != "" {
+			val, _ := jsonField(v.sendBuf, e.JSONField) // validated at load
+			p.want = append(p.arr[:0], val...)
+		}
+		// Register before sending: the reply may arrive before the write returns.
+		v.pending.Store(p)
+	}
+	if !v.deliver(t, v.sendBuf) {
+		if p != nil && v.pending.CompareAndSwap(p, nil) {
+			v.rec.Inc(metrics.ExpectUnsent)
+		}
+		return
+	}
+	if p != nil {
+		v.await(p, s.Expect.Timeout.D())
+	}
+}
+
+// pending is the one reply a VU waits for. It is immutable once stored in
+// v.pending; whoever swaps it out of v.pending owns the outcome.
+type pending struct {
+	re     *regexp.Regexp
+	field  string
+	want   []byte
+	sentAt time.Time
+	arr    [24]byte
+}
+
+func (p *pending) matches(t transport.MessageType, data []byte) bool {
+	if p.re != nil {
+		return p.re.Match(data)
+	}
+	if t != transport.Text {
+		return false
+	}
+	val, ok := jsonField(data, p.field)
+	return ok && bytes.Equal(val, p.want)
+}
+
+// await waits for the reply to p, already stored in v.pending, until
+// timeout after p.sentAt. A graceful stop does not cut it short; an
+// immediate stop cancels it (counted).
+func (v *VU) await(p *pending, timeout time.Duration) {
+	wait := p.sentAt.Add(timeout).Sub(v.clock.Now())
+	v.timer.Reset(max(wait, 0))
+	select {
+	case <-v.expectDone:
+		v.timer.Stop()
+		return
+	case <-v.timer.C:
+		if v.pending.CompareAndSwap(p, nil) {
+			v.rec.Inc(metrics.ExpectTimedOut)
+			return
+		}
+	case <-v.hard.Done():
+		v.timer.Stop()
+		if v.pending.CompareAndSwap(p, nil) {
+			v.rec.Inc(metrics.ExpectCancelled)
+			return
+		}
+	}
+	<-v.expectDone // the reader matched it first and is signalling
+}

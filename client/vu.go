@@ -1,0 +1,195 @@
+package client
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wsbench/wsbench/metrics"
+	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/transport"
+)
+
+// State is where a virtual client's connection is.
+type State uint8
+
+// States. A client starts Closed; the connect step moves it to Connecting.
+const (
+	Closed State = iota
+	Connecting
+	Open
+	Reconnecting
+	Failed
+)
+
+var stateNames = [...]string{"closed", "connecting", "open", "reconnecting", "failed"}
+
+func (s State) String() string { return stateNames[s] }
+
+// Options configure one VU. Slot, URL, Dialer, Scenario and Shard are required.
+type Options struct {
+	// Slot is the client number, 1-based, unique in the run.
+	Slot int
+	// Iter is how many times this slot ran the steps before.
+	Iter int
+	// Seq is the slot's send counter so far; sequence numbers continue
+	// across iterations.
+	Seq      uint64
+	URL      string
+	Dialer   transport.Dialer
+	Scenario *scenario.Scenario
+	Shard    *metrics.Shard
+	// Clock defaults to the real clock.
+	Clock Clock
+	// Rand drives payloads and sleeps; LifeRand drives backoff jitter.
+	// Both default to sources seeded from Seed and Slot.
+	Rand, LifeRand *rand.Rand
+	Seed           uint64
+}
+
+// closeWait is how long a client closing normally waits for the server's
+// close reply before it drops the connection.
+const closeWait = 2 * time.Second
+
+// VU is one virtual client. Run executes its steps; everything else
+// happens on its own lifecycle goroutine. A VU runs once.
+type VU struct {
+	o       Options
+	cfg     *scenario.Client
+	rec     *metrics.Shard
+	clock   Clock
+	policy  Backoff
+	vars    scenario.Vars
+	lrng    *rand.Rand
+	sendBuf []byte
+	timer   *time.Timer
+
+	hard context.Context // cancelled when the VU must stop at once
+	stop <-chan struct{} // closed when the VU should stop gracefully
+
+	// mu guards the fields below and serialises writes to conn.
+	mu         sync.Mutex
+	state      State
+	stateSince time.Time
+	conn       transport.Conn
+	life       *life
+	closing    bool
+	queue      queue
+	space      chan struct{} // signalled when a blocked sender may retry
+
+	pending    atomic.Pointer[pending]
+	expectDone chan struct{}
+	// aborted holds 1+cause when the client aborted the connection itself.
+	aborted atomic.Int32
+	hb      heartbeat
+	rbuf    []byte // owned by the lifecycle goroutine
+}
+
+// New returns a VU for o.
+func New(o Options) *VU {
+	if o.Clock == nil {
+		o.Clock = realClock{}
+	}
+	if o.Rand == nil {
+		o.Rand = rand.New(rand.NewPCG(o.Seed, uint64(o.Slot)<<32|uint64(o.Iter)))
+	}
+	if o.LifeRand == nil {
+		o.LifeRand = rand.New(rand.NewPCG(^o.Seed, uint64(o.Slot)<<32|uint64(o.Iter)))
+	}
+	cfg := &o.Scenario.Client
+	v := &VU{
+		o:     o,
+		cfg:   cfg,
+		rec:   o.Shard,
+		clock: o.Clock,
+		lrng:  o.LifeRand,
+		policy: Backoff{
+			Initial:    cfg.Reconnect.InitialDelay.D(),
+			Max:        cfg.Reconnect.MaxDelay.D(),
+			Multiplier: cfg.Reconnect.Multiplier,
+			Jitter:     cfg.Reconnect.Jitter,
+		},
+		vars:       scenario.Vars{VU: o.Slot, Iter: o.Iter, Seq: o.Seq, Rand: o.Rand},
+		space:      make(chan struct{}, 1),
+		expectDone: make(chan struct{}, 1),
+	}
+	v.hb.vu = v
+	return v
+}
+
+// Seq returns the last sequence number the VU used; pass it to the next
+// iteration's Options.Seq.
+func (v *VU) Seq() uint64 { return v.vars.Seq }
+
+// State returns the connection state.
+func (v *VU) State() State {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.state
+}
+
+// Run executes the scenario's steps until they end, stop is closed
+// (graceful: sleeps end, an awaited reply is still awaited, then the
+// connection closes normally) or ctx is done (at once). It returns when
+// the VU's goroutines have ended, and reports whether the steps completed.
+func (v *VU) Run(ctx context.Context, stop <-chan struct{}) bool {
+	v.hard, v.stop = ctx, stop
+	v.timer = time.NewTimer(time.Hour)
+	v.timer.Stop()
+	defer v.timer.Stop()
+	v.rec.Inc(metrics.ClientsStarted)
+	v.rec.Gauge(metrics.Alive, 1)
+	defer v.rec.Gauge(metrics.Alive, -1)
+
+	completed := v.runSteps(v.o.Scenario.Steps)
+	v.closeConn(1000, "")
+	if completed {
+		v.rec.Inc(metrics.ClientsFinished)
+	}
+	return completed
+}
+
+// stopping reports whether the VU was asked to stop.
+func (v *VU) stopping() bool {
+	select {
+	case <-v.stop:
+		return true
+	case <-v.hard.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// setStateLocked moves to s, accounting the time spent in the old state.
+func (v *VU) setStateLocked(s State) {
+	now := v.clock.Now()
+	if !v.stateSince.IsZero() {
+		d := int64(now.Sub(v.stateSince))
+		switch v.state {
+		case Connecting:
+			v.rec.Add(metrics.TimeConnecting, d)
+		case Open:
+			v.rec.Add(metrics.TimeOpen, d)
+		case Reconnecting:
+			v.rec.Add(metrics.TimeReconnecting, d)
+		}
+	}
+	if v.state == Open && s != Open {
+		v.rec.Gauge(metrics.Connected, -1)
+	}
+	if s == Open && v.state != Open {
+		v.rec.Gauge(metrics.Connected, 1)
+	}
+	v.state, v.stateSince = s, now
+}
+
+// signal wakes a sender blocked on a full queue, without blocking.
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}

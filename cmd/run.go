@@ -1,0 +1,172 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wsbench/wsbench/report"
+	"github.com/wsbench/wsbench/runner"
+	"github.com/wsbench/wsbench/scenario"
+)
+
+type runFlags struct {
+	clients  int
+	duration time.Duration
+	target   string
+	out      string
+	quiet    bool
+	every    time.Duration
+}
+
+func newRunCmd() *cobra.Command {
+	var f runFlags
+	c := &cobra.Command{
+		Use:   "run SCENARIO.yaml",
+		Short: "Run a scenario and print a summary",
+		Long: `Run a scenario: start its virtual clients, show live progress once a
+second, and print a summary when the run ends. The scenario file is checked
+before any connection opens; every problem is listed with file:line:col.
+
+The first Ctrl-C (or SIGTERM) stops gracefully: clients finish awaited
+replies, close normally, and the summary and --out file are still written.
+A second Ctrl-C exits at once.`,
+		Example: `  # Against the embedded test server, no setup needed
+  wsbench run scenarios/quickstart.yaml
+
+  # Against your server, with 500 clients for 2 minutes, result saved
+  wsbench run scenarios/chat.yaml --target ws://localhost:8080/ws --clients 500 --duration 2m --out result.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScenario(cmd, args[0], f)
+		},
+	}
+	fl := c.Flags()
+	fl.IntVar(&f.clients, "clients", 0, "run this many clients for the whole run, replacing the file's clients block")
+	fl.DurationVar(&f.duration, "duration", 0, "run length with --clients or a count population (e.g. 30s, 5m)")
+	fl.StringVar(&f.target, "target", "", "URL to load (ws://, wss://) or embedded, replacing the file's target")
+	fl.StringVar(&f.out, "out", "", "write the result as JSON to this file (docs/result.md)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress; only the summary")
+	fl.DurationVar(&f.every, "progress-every", 0, "progress interval (default 1s on a terminal, 5s otherwise)")
+	return c
+}
+
+func runScenario(cmd *cobra.Command, path string, f runFlags) error {
+	if f.clients < 0 || f.duration < 0 {
+		return usageErr(errors.New("--clients and --duration must not be negative"))
+	}
+	sc, err := scenario.Load(path, scenario.Overrides{Clients: f.clients, Duration: f.duration, Target: f.target})
+	if err != nil {
+		return scenarioErr(cmd.ErrOrStderr(), err)
+	}
+	stderr := cmd.ErrOrStderr()
+	if sc.Client.TLS.InsecureSkipVerify {
+		fmt.Fprintln(stderr, "wsbench: TLS certificate verification is OFF (client.tls.insecure_skip_verify)")
+	}
+	fmt.Fprintf(stderr, "wsbench: running %s: up to %d clients for %s against %s\n",
+		sc.Name, sc.MaxClients(), sc.RunDuration(), report.RedactURL(sc.Target))
+
+	ctx, stop := gracefulSignals(stderr)
+	defer stop()
+
+	prog := newProgress(stderr, sc.RunDuration(), f.every)
+	opts := runner.Options{}
+	if !f.quiet {
+		opts.Progress = prog.point
+	}
+	res, err := runner.Run(ctx, sc, opts)
+	if err != nil {
+		return runErr(err)
+	}
+	prog.done()
+
+	sum, err := report.Build(report.Input{
+		Scenario:  sc,
+		URL:       res.URL,
+		EndReason: res.EndReason,
+		Planned:   res.Planned,
+		Snapshot:  res.Snapshot,
+		Load:      res.Load,
+		Version:   version(),
+	})
+	if err != nil {
+		return runErr(err)
+	}
+	if err := report.WriteTable(cmd.OutOrStdout(), sum); err != nil {
+		return runErr(fmt.Errorf("write summary: %w", err))
+	}
+	if f.out != "" {
+		if err := writeFile(f.out, func(w io.Writer) error { return report.WriteJSON(w, sum) }); err != nil {
+			return runErr(err)
+		}
+		fmt.Fprintf(stderr, "wsbench: result written to %s\n", f.out)
+	}
+	switch {
+	case res.EndReason == runner.EndInterrupted:
+		return runErr(fmt.Errorf("run interrupted after %s of %s; the summary covers that part",
+			res.Snapshot.Duration().Round(100*time.Millisecond), res.Planned))
+	case sum.Connections.Opened == 0:
+		return runErr(fmt.Errorf("no connection to %s opened; see connect failures above", report.RedactURL(res.URL)))
+	}
+	return nil
+}
+
+// scenarioErr prints every problem of a bad scenario and exits with 2.
+func scenarioErr(w io.Writer, err error) error {
+	var probs scenario.Problems
+	if errors.As(err, &probs) {
+		fmt.Fprintln(w, probs.Error())
+		return usageErr(fmt.Errorf("the scenario has %d problem(s); fix them and run again", len(probs)))
+	}
+	return usageErr(err)
+}
+
+// writeFile writes through fn to path, creating or truncating it.
+func writeFile(path string, fn func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := fn(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// gracefulSignals returns a context cancelled by the first SIGINT or
+// SIGTERM; a second one exits the process at once.
+func gracefulSignals(w io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	notify(sigs)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		fmt.Fprintln(w, "\nwsbench: stopping gracefully; press Ctrl-C again to exit at once")
+		cancel()
+		select {
+		case <-sigs:
+			fmt.Fprintln(w, "wsbench: exiting at once")
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		stopNotify(sigs)
+		close(done)
+		cancel()
+	}
+}

@@ -1,0 +1,144 @@
+package cmd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wsbench/wsbench/testserver"
+)
+
+type serveFlags struct {
+	addr        string
+	delay       string
+	ignorePings bool
+	close       testserver.CloseFault
+	reset       testserver.ResetFault
+	refuse      testserver.RefuseFault
+	restart     testserver.RestartFault
+}
+
+func newServeCmd() *cobra.Command {
+	var f serveFlags
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the embedded WebSocket test server, with optional fault injection",
+		Long: `Run the test server that target embedded starts in-process, so that load
+and server run in separate processes, or to try a client against faults.
+
+Endpoints: /echo (and /) echo every message; /json replies to a JSON object
+with {"id":<its id>,"type":"reply","ts":...,"size":...}; /broadcast sends
+every message to every connected client; GET /stats returns counters and
+per-client sequence checks as JSON.
+
+Faults: close or reset a fraction of connections periodically, stop
+answering pings, delay replies, refuse upgrades with an HTTP status for a
+period, or restart (drop everything, listener down for a while).`,
+		Example: `  # A plain echo server
+  wsbench serve --addr 127.0.0.1:8080
+
+  # Replies 10-30 ms late; every 10 s, 5% of connections closed with 1001
+  wsbench serve --delay 10ms-30ms --close-every 10s --close-fraction 0.05 --close-code 1001
+
+  # Refuse upgrades with 503 for 5 s after 20 s; restart every minute, down 2 s
+  wsbench serve --refuse-status 503 --refuse-after 20s --refuse-for 5s --restart-every 1m --restart-down 2s`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd, f) },
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)")
+	fl.StringVar(&f.delay, "delay", "", "delay every reply: a duration (20ms) or a uniform range (10ms-50ms)")
+	fl.BoolVar(&f.ignorePings, "ignore-pings", false, "stop answering ping frames (clients' heartbeats time out)")
+	fl.DurationVar(&f.close.Every, "close-every", 0, "close a fraction of connections with a close frame this often")
+	fl.Float64Var(&f.close.Fraction, "close-fraction", 0.1, "share of open connections closed each time (0-1]")
+	fl.IntVar(&f.close.Code, "close-code", 1001, "close code sent (1000-4999)")
+	fl.StringVar(&f.close.Reason, "close-reason", "fault injection", "close reason sent")
+	fl.DurationVar(&f.reset.Every, "reset-every", 0, "abort a fraction of connections with a TCP reset, no close frame, this often")
+	fl.Float64Var(&f.reset.Fraction, "reset-fraction", 0.1, "share of open connections reset each time (0-1]")
+	fl.IntVar(&f.refuse.Status, "refuse-status", 0, "answer upgrades with this HTTP status (e.g. 503) during the refuse period")
+	fl.DurationVar(&f.refuse.After, "refuse-after", 0, "start refusing this long after the server starts")
+	fl.DurationVar(&f.refuse.For, "refuse-for", 0, "refuse for this long")
+	fl.DurationVar(&f.refuse.Every, "refuse-every", 0, "repeat the refuse period this often (0 = once)")
+	fl.DurationVar(&f.restart.After, "restart-after", 0, "first restart this long after the start")
+	fl.DurationVar(&f.restart.Every, "restart-every", 0, "restart this often")
+	fl.DurationVar(&f.restart.Down, "restart-down", time.Second, "how long the listener stays down at a restart")
+	return c
+}
+
+func serve(cmd *cobra.Command, f serveFlags) error {
+	faults, err := f.faults()
+	if err != nil {
+		return usageErr(err)
+	}
+	srv := testserver.New(testserver.Config{Faults: faults})
+	if err := srv.Start(f.addr); err != nil {
+		return runErr(fmt.Errorf("listen on %s: %w (is another server using the port? try --addr 127.0.0.1:0)", f.addr, err))
+	}
+	defer srv.Close()
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "wsbench test server listening on %s\n", srv.Addr())
+	for _, p := range []string{"/echo", "/json", "/broadcast"} {
+		fmt.Fprintf(out, "  %s\n", srv.URL(p))
+	}
+	fmt.Fprintf(out, "  http://%s/stats\nPress Ctrl-C to stop.\n", srv.Addr())
+
+	ctx, stop := gracefulSignals(cmd.ErrOrStderr())
+	defer stop()
+	<-ctx.Done()
+	st, _ := json.MarshalIndent(srv.Stats(), "", "  ")
+	fmt.Fprintf(out, "final stats: %s\n", st)
+	return nil
+}
+
+func (f serveFlags) faults() (testserver.Faults, error) {
+	fs := testserver.Faults{IgnorePings: f.ignorePings}
+	if f.delay != "" {
+		lo, hi, ok := strings.Cut(f.delay, "-")
+		min, err := time.ParseDuration(lo)
+		if err != nil {
+			return fs, fmt.Errorf("--delay %q: write a duration like 20ms or a range like 10ms-50ms", f.delay)
+		}
+		max := min
+		if ok {
+			if max, err = time.ParseDuration(hi); err != nil || max < min {
+				return fs, fmt.Errorf("--delay %q: the range must be MIN-MAX with MIN <= MAX, like 10ms-50ms", f.delay)
+			}
+		}
+		fs.Delay = testserver.Delay{Min: min, Max: max}
+	}
+	if f.close.Every > 0 {
+		if f.close.Fraction <= 0 || f.close.Fraction > 1 {
+			return fs, errors.New("--close-fraction must be in (0, 1]")
+		}
+		if f.close.Code < 1000 || f.close.Code > 4999 {
+			return fs, errors.New("--close-code must be from 1000 to 4999")
+		}
+		fs.Close = f.close
+	}
+	if f.reset.Every > 0 {
+		if f.reset.Fraction <= 0 || f.reset.Fraction > 1 {
+			return fs, errors.New("--reset-fraction must be in (0, 1]")
+		}
+		fs.Reset = f.reset
+	}
+	if f.refuse.Status != 0 {
+		if f.refuse.Status < 400 || f.refuse.Status > 599 {
+			return fs, errors.New("--refuse-status must be an HTTP error status from 400 to 599")
+		}
+		if f.refuse.For <= 0 {
+			return fs, errors.New("--refuse-status needs --refuse-for, how long to refuse (e.g. 10s)")
+		}
+		fs.Refuse = f.refuse
+	}
+	if f.restart.After > 0 || f.restart.Every > 0 {
+		if f.restart.Down <= 0 {
+			return fs, errors.New("--restart-down must be positive")
+		}
+		fs.Restart = f.restart
+	}
+	return fs, nil
+}

@@ -1,0 +1,145 @@
+package metrics
+
+// Hist names a latency histogram. Values are recorded in microseconds.
+type Hist uint8
+
+// Histograms.
+const (
+	// Connect is dial start to handshake complete (TCP, TLS, upgrade).
+	Connect Hist = iota
+	// RTT is a message's send (its original send when it was queued) to
+	// its matching reply.
+	RTT
+	// Recover is a drop to the connection being open again.
+	Recover
+	// Queued is the time a message spent in the offline queue.
+	Queued
+	// Heartbeat is a ping (or application ping) to its pong (or reply).
+	Heartbeat
+	NumHists
+)
+
+var histNames = [NumHists]string{"connect", "rtt", "recover", "queued", "heartbeat"}
+
+// Name is the histogram's name in results and thresholds.
+func (h Hist) Name() string { return histNames[h] }
+
+// Counter names a monotonic count.
+type Counter uint8
+
+// Counters.
+const (
+	ConnOpened Counter = iota
+	ConnFailed
+	ConnDropped
+	ConnClosed
+	ReconnectAttempts
+	ReconnectSuccesses
+	ReconnectGiveUps
+	MsgsSent
+	MsgsReceived
+	BytesSent
+	BytesReceived
+	MsgsUnmatched
+	ExpectMatched
+	ExpectTimedOut
+	ExpectCancelled
+	ExpectUnsent
+	QueueQueued
+	QueueFlushed
+	QueueDropped
+	QueueUnsent
+	HeartbeatSent
+	HeartbeatMissed
+	SendsRejected
+	ClientsStarted
+	ClientsFinished
+	// Time in each connection state, in nanoseconds, for availability.
+	TimeConnecting
+	TimeOpen
+	TimeReconnecting
+	NumCounters
+)
+
+var counterNames = [NumCounters]string{
+	"connections.opened", "connections.failed", "connections.dropped", "connections.closed",
+	"reconnect.attempts", "reconnect.successes", "reconnect.give_ups",
+	"messages.sent", "messages.received", "bytes.sent", "bytes.received", "messages.unmatched",
+	"expects.matched", "expects.timed_out", "expects.cancelled", "expects.unsent",
+	"queue.queued", "queue.flushed", "queue.dropped", "queue.unsent",
+	"heartbeat.sent", "heartbeat.missed",
+	"sends.rejected",
+	"clients.started", "clients.finished",
+	"time.connecting_ns", "time.open_ns", "time.reconnecting_ns",
+}
+
+// Name is the counter's name in results and thresholds.
+func (c Counter) Name() string { return counterNames[c] }
+
+// Gauge names a current level (it goes up and down).
+type Gauge uint8
+
+// Gauges.
+const (
+	// Connected counts clients whose connection is open.
+	Connected Gauge = iota
+	// Alive counts clients running their steps.
+	Alive
+	// QueueDepth counts messages waiting in offline queues.
+	QueueDepth
+	NumGauges
+)
+
+var gaugeNames = [NumGauges]string{"clients.connected", "clients.alive", "queue.depth"}
+
+// Name is the gauge's name in results.
+func (g Gauge) Name() string { return gaugeNames[g] }
+
+// Cause is why a connection attempt failed or an open connection dropped.
+type Cause uint8
+
+// Drop causes (an open connection ended without the client asking).
+const (
+	// CauseServerClose: the server sent a close frame (see close codes).
+	CauseServerClose Cause = iota
+	// CauseAbnormal: the connection ended without a close frame (1006).
+	CauseAbnormal
+	// CauseReset: the TCP connection was reset.
+	CauseReset
+	// CauseHeartbeat: no pong or reply within the heartbeat timeout.
+	CauseHeartbeat
+	// CauseReadError: another error while reading.
+	CauseReadError
+	// CauseWriteError: a write failed or timed out.
+	CauseWriteError
+	// CauseTooBig: a message exceeded max_message_size (closed with 1009).
+	CauseTooBig
+
+	// Connect failures (the connection never opened).
+
+	// CauseHandshakeStatus: the server answered the upgrade with an HTTP status.
+	CauseHandshakeStatus
+	// CauseRefused: TCP connection refused.
+	CauseRefused
+	// CauseDNS: the host name did not resolve.
+	CauseDNS
+	// CauseTLS: the TLS handshake failed.
+	CauseTLS
+	// CauseTimeout: the handshake did not finish within handshake_timeout.
+	CauseTimeout
+	// CauseDialError: another connect error.
+	CauseDialError
+	NumCauses
+)
+
+var causeNames = [NumCauses]string{
+	"server_close", "abnormal_close", "tcp_reset", "heartbeat_timeout", "read_error", "write_error", "message_too_big",
+	"handshake_status", "connection_refused", "dns", "tls", "timeout", "dial_error",
+}
+
+// Name is the cause's name in results.
+func (c Cause) Name() string { return causeNames[c] }
+
+// IsDrop reports whether c ends an open connection (as opposed to a
+// connect failure).
+func (c Cause) IsDrop() bool { return c < CauseHandshakeStatus }

@@ -1,0 +1,91 @@
+package metrics
+
+import "time"
+
+// Point is one second of a run: levels at the end of the second, counts
+// within it, and interval latency percentiles. It feeds live progress and
+// the per-second series of the result.
+type Point struct {
+	// T is the end of the interval, in seconds since the run started.
+	T float64 `json:"t"`
+	// Levels at the end of the interval.
+	Target     int64 `json:"target"`
+	Connected  int64 `json:"connected"`
+	Alive      int64 `json:"alive"`
+	QueueDepth int64 `json:"queue_depth"`
+	// Counts within the interval.
+	Sent       int64 `json:"sent"`
+	Received   int64 `json:"received"`
+	Opened     int64 `json:"opened"`
+	Drops      int64 `json:"drops"`
+	Failures   int64 `json:"failures"`
+	Reconnects int64 `json:"reconnects"`
+	Errors     int64 `json:"errors"`
+	// Round-trip percentiles within the interval, in microseconds (0: none).
+	RTTCount int64 `json:"rtt_count"`
+	RTTP50   int64 `json:"rtt_p50_us"`
+	RTTP95   int64 `json:"rtt_p95_us"`
+	RTTP99   int64 `json:"rtt_p99_us"`
+
+	// Cumulative values for live progress (not in the series).
+	TotalErrors     int64 `json:"-"`
+	TotalReconnects int64 `json:"-"`
+	TotalRTTP99     int64 `json:"-"`
+}
+
+// errorCount is what progress and series call errors: connect failures,
+// expect timeouts and sends rejected by a closed or failed client.
+func errorCount(c *[NumCounters]int64) int64 {
+	return c[ConnFailed] + c[ExpectTimedOut] + c[SendsRejected]
+}
+
+// Tick closes the interval ending at now: it folds every shard's samples
+// into the run's histograms and appends and returns one Point.
+func (r *Recorder) Tick(now time.Time) Point {
+	r.smu.Lock()
+	defer r.smu.Unlock()
+	return r.tickLocked(now)
+}
+
+func (r *Recorder) tickLocked(now time.Time) Point {
+	r.collect()
+	c, g := r.counters()
+	p := Point{
+		T:          now.Sub(r.start).Seconds(),
+		Target:     r.target.Load(),
+		Connected:  g[Connected],
+		Alive:      g[Alive],
+		QueueDepth: g[QueueDepth],
+		Sent:       c[MsgsSent] - r.last[MsgsSent],
+		Received:   c[MsgsReceived] - r.last[MsgsReceived],
+		Opened:     c[ConnOpened] - r.last[ConnOpened],
+		Drops:      c[ConnDropped] - r.last[ConnDropped],
+		Failures:   c[ConnFailed] - r.last[ConnFailed],
+		Reconnects: c[ReconnectSuccesses] - r.last[ReconnectSuccesses],
+		Errors:     errorCount(&c) - errorCount(&r.last),
+	}
+	if rtt := r.interval[RTT]; rtt.TotalCount() > 0 {
+		p.RTTCount = rtt.TotalCount()
+		p.RTTP50 = rtt.ValueAtQuantile(50)
+		p.RTTP95 = rtt.ValueAtQuantile(95)
+		p.RTTP99 = rtt.ValueAtQuantile(99)
+	}
+	for h := range r.interval {
+		if r.interval[h].TotalCount() > 0 {
+			r.total[h].Merge(r.interval[h])
+			r.interval[h].Reset()
+		}
+	}
+	p.TotalErrors = errorCount(&c)
+	p.TotalReconnects = c[ReconnectSuccesses]
+	if r.total[RTT].TotalCount() > 0 {
+		p.TotalRTTP99 = r.total[RTT].ValueAtQuantile(99)
+	}
+	r.last = c
+	r.lastTick = now
+	if p.Connected > r.peak {
+		r.peak = p.Connected
+	}
+	r.series = append(r.series, p)
+	return p
+}

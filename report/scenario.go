@@ -1,0 +1,95 @@
+package report
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/wsbench/wsbench/scenario"
+)
+
+// Redacted replaces secret values in reports.
+const Redacted = "[redacted]"
+
+func scenarioInfo(sc *scenario.Scenario, resolved string) ScenarioInfo {
+	c := &sc.Client
+	info := ScenarioInfo{
+		Name:                sc.Name,
+		File:                sc.File,
+		Target:              RedactURL(sc.Target),
+		URL:                 RedactURL(resolved),
+		Protocol:            sc.Protocol,
+		Count:               sc.Clients.Count,
+		GracefulStopSeconds: sc.GracefulStop.D().Seconds(),
+		Seed:                sc.Seed,
+		Subprotocols:        c.Subprotocols,
+		Compression:         c.Compression,
+		InsecureSkipVerify:  c.TLS.InsecureSkipVerify,
+		MaxMessageSize:      int64(c.MaxMessageSize),
+	}
+	for _, st := range sc.Clients.Stages {
+		info.Stages = append(info.Stages, StageInfo{DurationSeconds: st.Duration.D().Seconds(), Target: st.Target})
+	}
+	if len(c.Headers) > 0 {
+		info.Headers = map[string]string{}
+		for k := range c.Headers {
+			info.Headers[k] = Redacted
+		}
+	}
+	r := c.Reconnect
+	if r.On() {
+		attempts := "forever"
+		if r.MaxAttempts > 0 {
+			attempts = fmt.Sprintf("at most %d attempts", r.MaxAttempts)
+		}
+		info.Reconnect = fmt.Sprintf("backoff %s x%g up to %s, jitter ±%g%%, %s",
+			r.InitialDelay, r.Multiplier, r.MaxDelay, r.Jitter*100, attempts)
+	} else {
+		info.Reconnect = "off"
+	}
+	h := c.Heartbeat
+	switch h.Mode {
+	case scenario.HeartbeatOff, "":
+		info.Heartbeat = "off"
+	default:
+		info.Heartbeat = fmt.Sprintf("%s every %s, timeout %s", h.Mode, h.Interval, h.Timeout)
+	}
+	if c.Queue.Max == 0 {
+		info.Queue = "off"
+	} else {
+		info.Queue = fmt.Sprintf("max %d, %s", c.Queue.Max, c.Queue.Overflow)
+	}
+	return info
+}
+
+// secretParams are query parameter names whose values reports redact.
+var secretParams = []string{"token", "key", "auth", "pass", "secret", "sig", "jwt", "session", "credential"}
+
+// RedactURL hides the password and secret-looking query values of u.
+func RedactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || (p.User == nil && p.RawQuery == "") {
+		return u
+	}
+	if p.User != nil {
+		if _, has := p.User.Password(); has {
+			p.User = url.UserPassword(p.User.Username(), "xxxxx")
+		}
+	}
+	q := p.Query()
+	changed := false
+	for name := range q {
+		lower := strings.ToLower(name)
+		for _, s := range secretParams {
+			if strings.Contains(lower, s) {
+				q[name] = []string{"xxxxx"}
+				changed = true
+				break
+			}
+		}
+	}
+	if changed {
+		p.RawQuery = q.Encode()
+	}
+	return p.String()
+}

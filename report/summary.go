@@ -1,0 +1,302 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/wsbench/wsbench/metrics"
+	"github.com/wsbench/wsbench/scenario"
+)
+
+// SchemaVersion is the version of the result JSON (docs/result.md). It
+// changes when a field changes meaning or is removed; added fields keep it.
+const SchemaVersion = 1
+
+// Input is what Build needs from a run.
+type Input struct {
+	Scenario  *scenario.Scenario
+	URL       string
+	EndReason string
+	Planned   time.Duration
+	Snapshot  *metrics.Snapshot
+	Load      metrics.LoadStats
+	Version   string
+}
+
+// Summary is a finished run, ready for every encoder: the table, the JSON
+// result and, later, JUnit and HTML. Latencies are in microseconds.
+type Summary struct {
+	SchemaVersion int          `json:"schema_version"`
+	Tool          string       `json:"tool"`
+	Version       string       `json:"version"`
+	Scenario      ScenarioInfo `json:"scenario"`
+	Start         time.Time    `json:"start"`
+	End           time.Time    `json:"end"`
+	// DurationSeconds is how long the run lasted; PlannedSeconds how long
+	// the scenario asked for.
+	DurationSeconds float64 `json:"duration_seconds"`
+	PlannedSeconds  float64 `json:"planned_seconds"`
+	// EndReason is "completed" or "interrupted".
+	EndReason string `json:"end_reason"`
+
+	Clients     Clients            `json:"clients"`
+	Latency     map[string]Latency `json:"latency"`
+	Connections Connections        `json:"connections"`
+	Reconnect   Reconnect          `json:"reconnect"`
+	Messages    Messages           `json:"messages"`
+	Expects     Expects            `json:"expects"`
+	Queue       Queue              `json:"queue"`
+	Heartbeat   HeartbeatStats     `json:"heartbeat"`
+	// Availability is time open / (time connecting + open + reconnecting), 0..1.
+	Availability float64 `json:"availability"`
+	// Counters holds every counter by its metric name (docs/metrics.md).
+	Counters map[string]int64 `json:"counters"`
+	// Histograms holds every latency histogram in the standard HdrHistogram
+	// V2 compressed encoding (base64), microsecond units, for exact merging
+	// and comparison.
+	Histograms    map[string]string `json:"histograms"`
+	Series        []metrics.Point   `json:"series"`
+	LoadGenerator metrics.LoadStats `json:"load_generator"`
+	// Warnings say when a figure should not be trusted, and why.
+	Warnings []string `json:"warnings"`
+}
+
+// ScenarioInfo repeats the options the run actually used; header values
+// are redacted.
+type ScenarioInfo struct {
+	Name     string `json:"name"`
+	File     string `json:"file,omitempty"`
+	Target   string `json:"target"`
+	URL      string `json:"url"`
+	Protocol string `json:"protocol"`
+	// Count or Stages, as given.
+	Count               int               `json:"count,omitempty"`
+	Stages              []StageInfo       `json:"stages,omitempty"`
+	GracefulStopSeconds float64           `json:"graceful_stop_seconds"`
+	Seed                int64             `json:"seed,omitempty"`
+	Headers             map[string]string `json:"headers,omitempty"`
+	Subprotocols        []string          `json:"subprotocols,omitempty"`
+	Reconnect           string            `json:"reconnect"`
+	Heartbeat           string            `json:"heartbeat"`
+	Queue               string            `json:"queue"`
+	Compression         bool              `json:"compression"`
+	InsecureSkipVerify  bool              `json:"insecure_skip_verify,omitempty"`
+	MaxMessageSize      int64             `json:"max_message_size"`
+}
+
+// StageInfo is one ramp stage.
+type StageInfo struct {
+	DurationSeconds float64 `json:"duration_seconds"`
+	Target          int     `json:"target"`
+}
+
+// Clients describes the population.
+type Clients struct {
+	// PeakTarget is the highest target; PeakConnected the most open
+	// connections seen at a once-a-second sample.
+	PeakTarget    int   `json:"peak_target"`
+	PeakConnected int64 `json:"peak_connected"`
+	Started       int64 `json:"started"`
+	Finished      int64 `json:"finished"`
+}
+
+// Latency is a histogram's distribution in microseconds.
+type Latency struct {
+	Count  int64   `json:"count"`
+	MinUS  int64   `json:"min_us"`
+	MeanUS float64 `json:"mean_us"`
+	P50US  int64   `json:"p50_us"`
+	P90US  int64   `json:"p90_us"`
+	P95US  int64   `json:"p95_us"`
+	P99US  int64   `json:"p99_us"`
+	P999US int64   `json:"p99_9_us"`
+	MaxUS  int64   `json:"max_us"`
+}
+
+// Connections counts connection outcomes and why they failed or dropped.
+type Connections struct {
+	Opened int64 `json:"opened"`
+	Failed int64 `json:"failed"`
+	// Dropped counts open connections that ended without the client asking.
+	Dropped int64 `json:"dropped"`
+	// Closed counts connections the clients closed themselves.
+	Closed       int64             `json:"closed"`
+	DropCauses   []CauseCount      `json:"drop_causes"`
+	FailCauses   []CauseCount      `json:"fail_causes"`
+	CloseCodes   []CodeCount       `json:"close_codes"`
+	HTTPStatuses []CodeCount       `json:"http_statuses"`
+	Examples     map[string]string `json:"examples,omitempty"`
+}
+
+// CauseCount is how often one cause happened.
+type CauseCount struct {
+	Cause string `json:"cause"`
+	Count int64  `json:"count"`
+	// Meaning says in plain words what the cause is.
+	Meaning string `json:"meaning"`
+}
+
+// CodeCount is how often a close code or HTTP status was seen.
+type CodeCount struct {
+	Code    int    `json:"code"`
+	Count   int64  `json:"count"`
+	Meaning string `json:"meaning"`
+}
+
+// Reconnect counts reconnect attempts after drops and failed connects.
+type Reconnect struct {
+	Attempts  int64 `json:"attempts"`
+	Successes int64 `json:"successes"`
+	GiveUps   int64 `json:"give_ups"`
+}
+
+// Messages counts data messages and their bytes.
+type Messages struct {
+	Sent          int64 `json:"sent"`
+	Received      int64 `json:"received"`
+	BytesSent     int64 `json:"bytes_sent"`
+	BytesReceived int64 `json:"bytes_received"`
+	// Unmatched counts received messages no expect or heartbeat waited for.
+	Unmatched int64 `json:"unmatched"`
+	// Rejected counts sends by clients that were closed or had given up.
+	Rejected int64 `json:"rejected"`
+}
+
+// Expects counts awaited replies by outcome.
+type Expects struct {
+	Matched   int64 `json:"matched"`
+	TimedOut  int64 `json:"timed_out"`
+	Cancelled int64 `json:"cancelled"`
+	// Unsent counts expects whose message was dropped before sending.
+	Unsent int64 `json:"unsent"`
+}
+
+// Queue counts the offline queue.
+type Queue struct {
+	Queued  int64 `json:"queued"`
+	Flushed int64 `json:"flushed"`
+	Dropped int64 `json:"dropped"`
+	// Unsent counts messages still queued when their client stopped.
+	Unsent int64 `json:"unsent"`
+}
+
+// HeartbeatStats counts heartbeats.
+type HeartbeatStats struct {
+	Sent   int64 `json:"sent"`
+	Missed int64 `json:"missed"`
+}
+
+// Build turns a run's input into a Summary.
+func Build(in Input) (*Summary, error) {
+	snap := in.Snapshot
+	c := &snap.Counters
+	s := &Summary{
+		SchemaVersion:   SchemaVersion,
+		Tool:            "wsbench",
+		Version:         in.Version,
+		Scenario:        scenarioInfo(in.Scenario, in.URL),
+		Start:           snap.Start.UTC(),
+		End:             snap.End.UTC(),
+		DurationSeconds: snap.Duration().Seconds(),
+		PlannedSeconds:  in.Planned.Seconds(),
+		EndReason:       in.EndReason,
+		Clients: Clients{
+			PeakTarget:    in.Scenario.MaxClients(),
+			PeakConnected: snap.PeakConnected,
+			Started:       c[metrics.ClientsStarted],
+			Finished:      c[metrics.ClientsFinished],
+		},
+		Latency:    map[string]Latency{},
+		Histograms: map[string]string{},
+		Counters:   map[string]int64{},
+		Connections: Connections{
+			Opened: c[metrics.ConnOpened], Failed: c[metrics.ConnFailed],
+			Dropped: c[metrics.ConnDropped], Closed: c[metrics.ConnClosed],
+			Examples: map[string]string{},
+		},
+		Reconnect: Reconnect{c[metrics.ReconnectAttempts], c[metrics.ReconnectSuccesses], c[metrics.ReconnectGiveUps]},
+		Messages: Messages{
+			Sent: c[metrics.MsgsSent], Received: c[metrics.MsgsReceived],
+			BytesSent: c[metrics.BytesSent], BytesReceived: c[metrics.BytesReceived],
+			Unmatched: c[metrics.MsgsUnmatched], Rejected: c[metrics.SendsRejected],
+		},
+		Expects:       Expects{c[metrics.ExpectMatched], c[metrics.ExpectTimedOut], c[metrics.ExpectCancelled], c[metrics.ExpectUnsent]},
+		Queue:         Queue{c[metrics.QueueQueued], c[metrics.QueueFlushed], c[metrics.QueueDropped], c[metrics.QueueUnsent]},
+		Heartbeat:     HeartbeatStats{c[metrics.HeartbeatSent], c[metrics.HeartbeatMissed]},
+		Availability:  snap.Availability(),
+		Series:        snap.Series,
+		LoadGenerator: in.Load,
+		Warnings:      []string{},
+	}
+	for k := range metrics.NumCounters {
+		s.Counters[k.Name()] = c[k]
+	}
+	for h := range metrics.NumHists {
+		hist := snap.Hists[h]
+		s.Latency[h.Name()] = latencyOf(hist)
+		enc, err := hist.Encode(hdr.V2CompressedEncodingCookieBase)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s histogram: %w", h.Name(), err)
+		}
+		s.Histograms[h.Name()] = string(enc)
+	}
+	for k := range metrics.NumCauses {
+		n := snap.Causes[k]
+		if n == 0 {
+			continue
+		}
+		cc := CauseCount{Cause: k.Name(), Count: n, Meaning: causeMeaning[k]}
+		if k.IsDrop() {
+			s.Connections.DropCauses = append(s.Connections.DropCauses, cc)
+		} else {
+			s.Connections.FailCauses = append(s.Connections.FailCauses, cc)
+		}
+		if ex := snap.Examples[k]; ex != "" {
+			s.Connections.Examples[k.Name()] = ex
+		}
+	}
+	sortCauses(s.Connections.DropCauses)
+	sortCauses(s.Connections.FailCauses)
+	s.Connections.CloseCodes = codeCounts(snap.CloseCodes, CloseCodeMeaning)
+	s.Connections.HTTPStatuses = codeCounts(snap.Statuses, statusMeaning)
+	s.Warnings = warnings(in, s)
+	return s, nil
+}
+
+func latencyOf(h *hdr.Histogram) Latency {
+	if h.TotalCount() == 0 {
+		return Latency{}
+	}
+	return Latency{
+		Count:  h.TotalCount(),
+		MinUS:  h.Min(),
+		MeanUS: h.Mean(),
+		P50US:  h.ValueAtQuantile(50),
+		P90US:  h.ValueAtQuantile(90),
+		P95US:  h.ValueAtQuantile(95),
+		P99US:  h.ValueAtQuantile(99),
+		P999US: h.ValueAtQuantile(99.9),
+		MaxUS:  h.Max(),
+	}
+}
+
+func sortCauses(cs []CauseCount) {
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Count > cs[j].Count })
+}
+
+func codeCounts(m map[int]int64, meaning func(int) string) []CodeCount {
+	out := make([]CodeCount, 0, len(m))
+	for code, n := range m {
+		out = append(out, CodeCount{Code: code, Count: n, Meaning: meaning(code)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}

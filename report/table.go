@@ -1,0 +1,175 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/wsbench/wsbench/metrics"
+)
+
+// latencyRows orders and labels the latency table.
+var latencyRows = []struct {
+	hist  metrics.Hist
+	label string
+}{
+	{metrics.Connect, "connect"},
+	{metrics.RTT, "round trip"},
+	{metrics.Recover, "time to recover"},
+	{metrics.Queued, "time queued"},
+	{metrics.Heartbeat, "heartbeat rtt"},
+}
+
+// WriteTable writes the human summary of s: what ran, latencies, what
+// happened to connections and messages, what wsbench itself cost, and
+// warnings.
+func WriteTable(w io.Writer, s *Summary) error {
+	ew := &errWriter{w: w}
+	sc := &s.Scenario
+	target := sc.URL
+	if sc.Target != sc.URL {
+		target = fmt.Sprintf("%s (%s)", sc.URL, sc.Target)
+	}
+	ew.printf("\nwsbench · %s · %s · %s\n", sc.Name, target, sc.Protocol)
+	ew.printf("Ran %s of %s: %s. Clients: target up to %d, %d connected at peak, %d started, %d finished their steps.\n\n",
+		fmtSeconds(s.DurationSeconds), fmtSeconds(s.PlannedSeconds), s.EndReason,
+		s.Clients.PeakTarget, s.Clients.PeakConnected, s.Clients.Started, s.Clients.Finished)
+
+	rows := [][]string{}
+	for _, r := range latencyRows {
+		l := s.Latency[r.hist.Name()]
+		if l.Count == 0 {
+			rows = append(rows, []string{r.label, "0", "-", "-", "-", "-", "-", "-", "-"})
+			continue
+		}
+		rows = append(rows, []string{r.label, fmtCount(l.Count), FormatMicros(l.MinUS), FormatMicros(l.P50US),
+			FormatMicros(l.P90US), FormatMicros(l.P95US), FormatMicros(l.P99US), FormatMicros(l.P999US), FormatMicros(l.MaxUS)})
+	}
+	ew.table([]string{"latency", "count", "min", "p50", "p90", "p95", "p99", "p99.9", "max"}, rows, 1)
+
+	c := &s.Connections
+	ew.printf("\nConnections  opened %s · failed %s · dropped %s · closed by clients %s · availability %s\n",
+		fmtCount(c.Opened), fmtCount(c.Failed), fmtCount(c.Dropped), fmtCount(c.Closed), fmtPercent(s.Availability))
+	ew.printf("Reconnect    attempts %s · succeeded %s · gave up %s\n",
+		fmtCount(s.Reconnect.Attempts), fmtCount(s.Reconnect.Successes), fmtCount(s.Reconnect.GiveUps))
+	m := &s.Messages
+	rate := func(n int64) string {
+		if s.DurationSeconds <= 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f/s", float64(n)/s.DurationSeconds)
+	}
+	ew.printf("Messages     sent %s (%s, %s) · received %s (%s, %s) · unmatched %s · rejected %s\n",
+		fmtCount(m.Sent), rate(m.Sent), fmtBytes(m.BytesSent), fmtCount(m.Received), rate(m.Received), fmtBytes(m.BytesReceived),
+		fmtCount(m.Unmatched), fmtCount(m.Rejected))
+	e := &s.Expects
+	ew.printf("Expects      matched %s · timed out %s · cancelled at stop %s · message not sent %s\n",
+		fmtCount(e.Matched), fmtCount(e.TimedOut), fmtCount(e.Cancelled), fmtCount(e.Unsent))
+	q := &s.Queue
+	ew.printf("Queue        %s · queued %s · flushed %s · dropped %s · unsent at stop %s\n",
+		sc.Queue, fmtCount(q.Queued), fmtCount(q.Flushed), fmtCount(q.Dropped), fmtCount(q.Unsent))
+	ew.printf("Heartbeat    %s · sent %s · missed %s\n", sc.Heartbeat, fmtCount(s.Heartbeat.Sent), fmtCount(s.Heartbeat.Missed))
+
+	if len(c.DropCauses) > 0 {
+		ew.printf("\n")
+		ew.table([]string{"drops by cause", "count", "meaning"}, causeRows(c.DropCauses, c.Examples), 0)
+	}
+	if len(c.CloseCodes) > 0 {
+		ew.printf("\n")
+		ew.table([]string{"close code", "count", "meaning"}, codeRows(c.CloseCodes), 0)
+	}
+	if len(c.FailCauses) > 0 {
+		ew.printf("\n")
+		ew.table([]string{"connect failures", "count", "meaning"}, causeRows(c.FailCauses, c.Examples), 0)
+	}
+	if len(c.HTTPStatuses) > 0 {
+		ew.printf("\n")
+		ew.table([]string{"http status", "count", "meaning"}, codeRows(c.HTTPStatuses), 0)
+	}
+
+	lg := &s.LoadGenerator
+	ew.printf("\nLoad generator  CPU %s average, %s peak of %d cores · max RSS %s · %d goroutines at most\n",
+		fmtPercent(lg.AvgCPU), fmtPercent(lg.PeakCPU), lg.Cores, fmtBytes(lg.MaxRSSBytes), lg.Goroutines)
+	if len(s.Warnings) > 0 {
+		ew.printf("\nWarnings\n")
+		for _, warn := range s.Warnings {
+			ew.printf("  ! %s\n", warn)
+		}
+	}
+	return ew.err
+}
+
+func causeRows(cs []CauseCount, examples map[string]string) [][]string {
+	rows := make([][]string, 0, len(cs))
+	for _, cc := range cs {
+		meaning := cc.Meaning
+		if ex := examples[cc.Cause]; ex != "" {
+			meaning += "; e.g. " + clip(ex, 100)
+		}
+		rows = append(rows, []string{strings.ReplaceAll(cc.Cause, "_", " "), fmtCount(cc.Count), meaning})
+	}
+	return rows
+}
+
+func codeRows(cs []CodeCount) [][]string {
+	rows := make([][]string, 0, len(cs))
+	for _, cc := range cs {
+		rows = append(rows, []string{fmt.Sprint(cc.Code), fmtCount(cc.Count), cc.Meaning})
+	}
+	return rows
+}
+
+// errWriter keeps the first write error so rendering code stays linear.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+// table renders a borderless table; columns from numericFrom on are
+// right-aligned, except the last when it is prose.
+func (e *errWriter) table(header []string, rows [][]string, numericFrom int) {
+	if e.err != nil {
+		return
+	}
+	align := make([]tw.Align, len(header))
+	for i := range align {
+		align[i] = tw.AlignLeft
+		if numericFrom > 0 && i >= numericFrom {
+			align[i] = tw.AlignRight
+		}
+	}
+	if numericFrom == 0 && len(align) >= 2 {
+		align[1] = tw.AlignRight
+	}
+	t := tablewriter.NewTable(e.w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders:  tw.BorderNone,
+			Symbols:  tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{Lines: tw.LinesNone, Separators: tw.SeparatorsNone},
+		})),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+	)
+	upper := make([]string, len(header))
+	for i, h := range header {
+		upper[i] = strings.ToUpper(h)
+	}
+	t.Header(upper)
+	if err := t.Bulk(rows); err != nil {
+		e.err = err
+		return
+	}
+	e.err = t.Render()
+}

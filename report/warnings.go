@@ -1,0 +1,36 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wsbench/wsbench/metrics"
+	"github.com/wsbench/wsbench/scenario"
+)
+
+// warnings lists what makes figures in s less trustworthy, and why.
+func warnings(in Input, s *Summary) []string {
+	var w []string
+	sc := in.Scenario
+	snap := in.Snapshot
+	if in.Load.SaturatedSeconds > 0 {
+		w = append(w, fmt.Sprintf("the load generator used over %.0f%% of its %d CPU cores for %d s: latencies measured then include wsbench's own delays; use fewer clients per process or more workers",
+			metrics.SaturationThreshold*100, in.Load.Cores, in.Load.SaturatedSeconds))
+	}
+	if sc.Target == scenario.Embedded || strings.HasPrefix(sc.Target, scenario.Embedded+"/") {
+		w = append(w, "the embedded test server runs inside this process and shares its CPU; for figures about a real server, point target at it")
+	}
+	if sc.Client.TLS.InsecureSkipVerify && strings.HasPrefix(sc.Target, "wss://") {
+		w = append(w, "TLS certificate verification was off (client.tls.insecure_skip_verify)")
+	}
+	if snap.Clamped > 0 {
+		w = append(w, fmt.Sprintf("%d latency samples exceeded one hour and were recorded as one hour", snap.Clamped))
+	}
+	if s.Connections.Opened == 0 && s.Connections.Failed > 0 {
+		w = append(w, "no connection opened: see the connect failures for why")
+	}
+	if n := s.Expects.TimedOut; n > 0 {
+		w = append(w, fmt.Sprintf("%d awaited replies timed out; their round trips are not in the rtt histogram", n))
+	}
+	return w
+}

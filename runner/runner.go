@@ -1,0 +1,225 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/wsbench/wsbench/client"
+	"github.com/wsbench/wsbench/metrics"
+	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/transport"
+)
+
+// Options configure Run. A zero field means the documented default.
+type Options struct {
+	// Progress, when set, is called once a second with the second that
+	// just ended, from the runner's goroutine; it must return quickly.
+	Progress func(metrics.Point)
+	// Dialer replaces the dialer built from the scenario (tests).
+	Dialer transport.Dialer
+	// Shards is the number of recorder shards; default four per CPU.
+	Shards int
+	// Tick is how often the population is adjusted; default 10ms.
+	Tick time.Duration
+	// Embedded receives the embedded test server once it listens (tests
+	// use it to inject faults); nil otherwise.
+	Embedded func(*Embedded)
+}
+
+// End reasons.
+const (
+	EndCompleted   = "completed"
+	EndInterrupted = "interrupted"
+)
+
+// Result is what a run produced.
+type Result struct {
+	Scenario *scenario.Scenario
+	// URL is the resolved target (the embedded server's address for
+	// target embedded).
+	URL string
+	// EndReason says why the run ended: EndCompleted or EndInterrupted.
+	EndReason string
+	// Planned is the run length the scenario asked for.
+	Planned  time.Duration
+	Snapshot *metrics.Snapshot
+	Load     metrics.LoadStats
+}
+
+// Run executes sc until its duration ends or ctx is cancelled (a graceful
+// stop: clients get sc.GracefulStop to finish awaited replies and close
+// normally, then are stopped at once). Setup problems are returned as
+// errors; everything that goes wrong during the run is in the Result.
+func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error) {
+	if o.Tick <= 0 {
+		o.Tick = 10 * time.Millisecond
+	}
+	url, srv, err := resolveTarget(sc)
+	if err != nil {
+		return nil, err
+	}
+	if srv != nil {
+		defer srv.Close()
+		if o.Embedded != nil {
+			o.Embedded(srv)
+		}
+	}
+	dialer := o.Dialer
+	if dialer == nil {
+		if dialer, err = newDialer(sc); err != nil {
+			return nil, err
+		}
+	}
+
+	start := time.Now()
+	r := &run{
+		sc:     sc,
+		url:    url,
+		dialer: dialer,
+		rec:    metrics.NewRecorder(start, o.Shards),
+		seed:   uint64(sc.Seed),
+	}
+	if r.seed == 0 {
+		r.seed = uint64(start.UnixNano())
+	}
+	hard, cancelHard := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelHard()
+	r.hard = hard
+
+	load := startLoadMeter(start)
+	reason := r.drive(ctx, start, o, load)
+
+	// Graceful stop: every client finishes its awaited reply and closes.
+	for _, s := range r.active {
+		close(s.stop)
+	}
+	r.active = nil
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	grace := time.NewTimer(sc.GracefulStop.D())
+	select {
+	case <-done:
+	case <-grace.C:
+		cancelHard()
+		<-done
+	}
+	grace.Stop()
+
+	end := time.Now()
+	snap := r.rec.Snapshot(end)
+	load.sample(end)
+	return &Result{
+		Scenario:  sc,
+		URL:       url,
+		EndReason: reason,
+		Planned:   sc.RunDuration(),
+		Snapshot:  snap,
+		Load:      load.stats(),
+	}, nil
+}
+
+// run is the state of one Run.
+type run struct {
+	sc     *scenario.Scenario
+	url    string
+	dialer transport.Dialer
+	rec    *metrics.Recorder
+	seed   uint64
+	hard   context.Context
+
+	wg     sync.WaitGroup
+	active []*slot // running slots, oldest first
+	nextID int
+}
+
+// slot is one place in the population, running client iterations one after
+// another until it is stopped.
+type slot struct {
+	id   int
+	stop chan struct{}
+}
+
+// drive keeps the population at its target until the run ends and returns
+// why it ended.
+func (r *run) drive(ctx context.Context, start time.Time, o Options, load *loadMeter) string {
+	total := r.sc.RunDuration()
+	end := time.NewTimer(total)
+	defer end.Stop()
+	tick := time.NewTicker(o.Tick)
+	defer tick.Stop()
+	second := time.NewTicker(time.Second)
+	defer second.Stop()
+
+	r.adjust(target(r.sc.Clients, 0))
+	for {
+		select {
+		case <-ctx.Done():
+			return EndInterrupted
+		case <-end.C:
+			return EndCompleted
+		case now := <-tick.C:
+			r.adjust(target(r.sc.Clients, min(now.Sub(start), total)))
+		case now := <-second.C:
+			p := r.rec.Tick(now)
+			load.sample(now)
+			if o.Progress != nil {
+				o.Progress(p)
+			}
+		}
+	}
+}
+
+// adjust starts or gracefully stops slots to reach want; the newest slots
+// stop first.
+func (r *run) adjust(want int) {
+	r.rec.SetTarget(want)
+	for len(r.active) < want {
+		r.nextID++
+		s := &slot{id: r.nextID, stop: make(chan struct{})}
+		r.active = append(r.active, s)
+		r.wg.Add(1)
+		go r.runSlot(s)
+	}
+	for len(r.active) > want {
+		last := len(r.active) - 1
+		close(r.active[last].stop)
+		r.active[last] = nil
+		r.active = r.active[:last]
+	}
+}
+
+// runSlot runs iterations: a client that finishes its steps (or gives up)
+// leaves and a fresh one takes its place, until the slot is stopped.
+func (r *run) runSlot(s *slot) {
+	defer r.wg.Done()
+	shard := r.rec.Shard(s.id)
+	var seq uint64
+	for iter := 0; ; iter++ {
+		select {
+		case <-s.stop:
+			return
+		case <-r.hard.Done():
+			return
+		default:
+		}
+		vu := client.New(client.Options{
+			Slot:     s.id,
+			Iter:     iter,
+			Seq:      seq,
+			URL:      r.url,
+			Dialer:   r.dialer,
+			Scenario: r.sc,
+			Shard:    shard,
+			Seed:     r.seed,
+		})
+		vu.Run(r.hard, s.stop)
+		seq = vu.Seq()
+	}
+}
+
+// String describes a result in one line, for logs.
+func (res *Result) String() string {
+	return fmt.Sprintf("%s against %s: %s after %s", res.Scenario.Name, res.URL, res.EndReason, res.Snapshot.Duration().Round(time.Millisecond))
+}

@@ -1,0 +1,262 @@
+package scenario
+
+import (
+	"regexp"
+	"time"
+)
+
+// Scenario is a validated scenario file with defaults applied. Load returns
+// it; nothing else should build one by hand except tests.
+//
+// The yaml tags name the keys users write; docs/scenario.md documents each.
+type Scenario struct {
+	// File is the path the scenario was loaded from (not a YAML key).
+	File string `yaml:"-"`
+
+	Name     string   `yaml:"name"`
+	Target   string   `yaml:"target"`
+	Protocol string   `yaml:"protocol"`
+	Duration Duration `yaml:"duration"`
+	// GracefulStop is how long clients still running at the end of the run
+	// get to finish in-flight expects and close normally.
+	GracefulStop Duration `yaml:"graceful_stop"`
+	// Seed makes random payloads and jitter reproducible; 0 picks one at random.
+	Seed    int64   `yaml:"seed"`
+	Clients Clients `yaml:"clients"`
+	Client  Client  `yaml:"client"`
+	// Server configures the embedded test server; only valid with target embedded.
+	Server *Server `yaml:"server"`
+	Steps  []Step  `yaml:"steps"`
+}
+
+// Protocols the scenario may name.
+const (
+	ProtocolWebSocket = "websocket"
+)
+
+// Embedded is the target value that starts the in-process test server.
+const Embedded = "embedded"
+
+// Clients is the population: a constant count for Scenario.Duration, or
+// linear ramps between stage targets (closed model: the runner keeps the
+// target number of clients alive).
+type Clients struct {
+	Count  int     `yaml:"count"`
+	Stages []Stage `yaml:"stages"`
+}
+
+// Stage ramps the client target linearly from the previous stage's target (0
+// for the first) to Target over Duration.
+type Stage struct {
+	Duration Duration `yaml:"duration"`
+	Target   int      `yaml:"target"`
+}
+
+// Client is the behaviour every virtual client shares.
+type Client struct {
+	Headers      map[string]string `yaml:"headers"`
+	Subprotocols []string          `yaml:"subprotocols"`
+	Reconnect    Reconnect         `yaml:"reconnect"`
+	Heartbeat    Heartbeat         `yaml:"heartbeat"`
+	Queue        Queue             `yaml:"queue"`
+	TLS          TLS               `yaml:"tls"`
+	// Compression offers permessage-deflate (RFC 7692).
+	Compression bool `yaml:"compression"`
+	// MaxMessageSize is the largest message a client accepts; a larger one
+	// closes the connection with 1009 (message too big).
+	MaxMessageSize   Size     `yaml:"max_message_size"`
+	HandshakeTimeout Duration `yaml:"handshake_timeout"`
+	// WriteTimeout bounds one write; a write that cannot finish in time
+	// (the server stopped reading) counts as a write error and a drop.
+	WriteTimeout Duration `yaml:"write_timeout"`
+}
+
+// Reconnect is the exponential backoff policy: attempt n (0-based) waits
+// min(InitialDelay*Multiplier^n, MaxDelay), spread by ±Jitter.
+type Reconnect struct {
+	// Enabled is nil when the key is absent (default true).
+	Enabled      *bool    `yaml:"enabled"`
+	InitialDelay Duration `yaml:"initial_delay"`
+	MaxDelay     Duration `yaml:"max_delay"`
+	Multiplier   float64  `yaml:"multiplier"`
+	Jitter       float64  `yaml:"jitter"`
+	// MaxAttempts bounds the attempts after a drop or a failed connect; 0 = forever.
+	MaxAttempts int `yaml:"max_attempts"`
+}
+
+// On reports whether reconnecting is enabled.
+func (r Reconnect) On() bool { return r.Enabled == nil || *r.Enabled }
+
+// Heartbeat modes.
+const (
+	HeartbeatPing    = "ping"
+	HeartbeatMessage = "message"
+	HeartbeatOff     = "off"
+)
+
+// Heartbeat keeps a connection verified: every Interval a ping frame (mode
+// ping) or Payload (mode message) is sent; no pong or message matching Reply
+// within Timeout declares the connection dead.
+type Heartbeat struct {
+	Mode     string   `yaml:"mode"`
+	Interval Duration `yaml:"interval"`
+	Timeout  Duration `yaml:"timeout"`
+	Payload  string   `yaml:"payload"`
+	// Reply is a regular expression a reply to Payload matches (mode message).
+	Reply string `yaml:"reply"`
+	// ReplyRE is Reply compiled.
+	ReplyRE *regexp.Regexp `yaml:"-"`
+}
+
+// Queue overflow policies.
+const (
+	OverflowDropOldest = "drop-oldest"
+	OverflowDropNewest = "drop-newest"
+	OverflowBlock      = "block"
+)
+
+// Queue bounds the offline queue: sends issued while the client is not open
+// wait here and are flushed in order after reconnect. Max 0 disables it
+// (such sends are dropped and counted).
+type Queue struct {
+	Max      int    `yaml:"max"`
+	Overflow string `yaml:"overflow"`
+}
+
+// TLS configures wss:// targets. Verification is on unless
+// InsecureSkipVerify is set, which wsbench prints.
+type TLS struct {
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+	CAFile             string `yaml:"ca_file"`
+	ServerName         string `yaml:"server_name"`
+}
+
+// Server is the fault injection of the embedded test server (target embedded).
+type Server struct {
+	Delay   *Sleep        `yaml:"delay"`
+	Close   *ServerClose  `yaml:"close"`
+	Reset   *ServerReset  `yaml:"reset"`
+	Refuse  *ServerRefuse `yaml:"refuse"`
+	Restart *Restart      `yaml:"restart"`
+	// IgnorePings stops the server answering ping frames.
+	IgnorePings bool `yaml:"ignore_pings"`
+}
+
+// ServerClose closes Fraction of the open connections every Every with a
+// close frame carrying Code and Reason.
+type ServerClose struct {
+	Every    Duration `yaml:"every"`
+	Fraction float64  `yaml:"fraction"`
+	Code     int      `yaml:"code"`
+	Reason   string   `yaml:"reason"`
+}
+
+// ServerReset aborts Fraction of the open connections every Every with a
+// TCP reset and no close frame.
+type ServerReset struct {
+	Every    Duration `yaml:"every"`
+	Fraction float64  `yaml:"fraction"`
+}
+
+// ServerRefuse answers upgrades with HTTP Status for For, starting After
+// the server starts, repeating every Every when set.
+type ServerRefuse struct {
+	Status int      `yaml:"status"`
+	After  Duration `yaml:"after"`
+	For    Duration `yaml:"for"`
+	Every  Duration `yaml:"every"`
+}
+
+// Restart drops every connection and keeps the listener down for Down,
+// first After the start, then every Every when set.
+type Restart struct {
+	After Duration `yaml:"after"`
+	Every Duration `yaml:"every"`
+	Down  Duration `yaml:"down"`
+}
+
+// StepKind names a step.
+type StepKind string
+
+// Step kinds.
+const (
+	StepConnect StepKind = "connect"
+	StepClose   StepKind = "close"
+	StepSend    StepKind = "send"
+	StepExpect  StepKind = "expect"
+	StepSleep   StepKind = "sleep"
+	StepLoop    StepKind = "loop"
+)
+
+// Step is one instruction of a virtual client; exactly one of the pointer
+// fields matching Kind is set (none for connect).
+type Step struct {
+	Kind   StepKind
+	Pos    Pos
+	Send   *Send
+	Expect *Expect
+	Sleep  *Sleep
+	Loop   *Loop
+	Close  *Close
+}
+
+// Send sends one message: Text (a text frame), Binary (a binary frame whose
+// template's Random fields are raw bytes) or Base64 (fixed binary content).
+// With Expect the step waits for the matching reply.
+type Send struct {
+	Text   *Template `yaml:"text"`
+	Binary *Template `yaml:"binary"`
+	Base64 string    `yaml:"base64"`
+	Expect *Expect   `yaml:"expect"`
+	// Raw is Base64 decoded.
+	Raw []byte `yaml:"-"`
+}
+
+// Expect waits for a message: one whose top-level JSON field JSONField equals
+// that of the sent message, or one matching Regex. Timeout counts from the
+// original send, even when the message waited in the offline queue.
+type Expect struct {
+	JSONField string   `yaml:"json_field"`
+	Regex     string   `yaml:"regex"`
+	Timeout   Duration `yaml:"timeout"`
+	// RE is Regex compiled.
+	RE *regexp.Regexp `yaml:"-"`
+}
+
+// Sleep pauses for a uniformly random time in [Min, Max]; Min == Max is a
+// fixed sleep. Also used for the embedded server's reply delay.
+type Sleep struct {
+	Min Duration `yaml:"min"`
+	Max Duration `yaml:"max"`
+}
+
+// Loop repeats Steps Count times, or for Duration, whichever ends first;
+// with neither it repeats until the client is stopped.
+type Loop struct {
+	Count    int      `yaml:"count"`
+	Duration Duration `yaml:"duration"`
+	Steps    []Step   `yaml:"steps"`
+}
+
+// Close closes the connection with a close frame carrying Code and Reason.
+type Close struct {
+	Code   int    `yaml:"code"`
+	Reason string `yaml:"reason"`
+}
+
+// Pos is a position in a scenario file, 1-based.
+type Pos struct {
+	Line, Col int
+}
+
+// Duration is a time.Duration written as a Go duration string ("250ms").
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// String formats d like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// Size is a byte count written as an integer or with a unit ("4KiB", "1MB").
+type Size int64

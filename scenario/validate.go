@@ -1,0 +1,202 @@
+package scenario
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// EmbeddedEndpoints are the endpoints of the embedded test server a target
+// may name as embedded/<endpoint>: echo sends every message back, json
+// answers JSON messages, broadcast sends every message to every client.
+var EmbeddedEndpoints = []string{"echo", "json", "broadcast"}
+
+// IsEmbedded reports whether the target is the embedded test server.
+func (s *Scenario) IsEmbedded() bool {
+	return s.Target == Embedded || strings.HasPrefix(s.Target, Embedded+"/")
+}
+
+// EmbeddedEndpoint is the embedded server endpoint the target names
+// (DefaultEmbeddedEndpoint for plain "embedded"), or "" for a URL target.
+func (s *Scenario) EmbeddedEndpoint() string {
+	switch {
+	case s.Target == Embedded:
+		return DefaultEmbeddedEndpoint
+	case s.IsEmbedded():
+		return s.Target[len(Embedded)+1:]
+	}
+	return ""
+}
+
+// problem records a semantic problem with the value at path, located where
+// the value (or, when absent, its nearest written parent) is. It stays quiet
+// when the value, or one containing it, already failed to decode.
+func (d *decoder) problem(path, format string, args ...any) {
+	d.problemAt(path, path, format, args...)
+}
+
+// problemAt is problem located at the value at where (a path) instead.
+func (d *decoder) problemAt(where, path, format string, args ...any) {
+	if d.typo[where] && !d.set[where] {
+		return // "unknown key (did you mean ...?)" already says it
+	}
+	for p := where; ; p = parent(p) {
+		if d.bad[p] {
+			return
+		}
+		if p == "" {
+			break
+		}
+	}
+	msg := fmt.Sprintf(format, args...)
+	if flag, ok := d.origin[where]; ok {
+		d.probs = append(d.probs, Problem{File: d.file, Path: path, Msg: msg + " (set by " + flag + ")"})
+		return
+	}
+	d.addf(d.at(where), path, "%s", msg)
+}
+
+// typoUnder reports whether an unknown key in the mapping at path looked
+// like a typo of one of keys: then "needs one of keys" would only repeat it.
+func (d *decoder) typoUnder(path string, keys ...string) bool {
+	for _, k := range keys {
+		if d.typo[join(path, k)] {
+			return true
+		}
+	}
+	return false
+}
+
+// at is where the value at path is written, or its nearest written parent.
+func (d *decoder) at(path string) Pos {
+	for {
+		if p, ok := d.pos[path]; ok {
+			return p
+		}
+		if path == "" {
+			return Pos{}
+		}
+		path = parent(path)
+	}
+}
+
+// validate checks s after overrides and defaults.
+func (d *decoder) validate(s *Scenario) {
+	d.checkTarget(s.Target)
+	d.checkProtocol(s.Protocol)
+	d.checkClients(s)
+	d.checkClient(&s.Client)
+	d.checkServer(s)
+	if len(s.Steps) == 0 {
+		d.problem("steps", "missing steps: add steps, e.g. steps: [connect, {send: hello}, close]")
+	}
+	d.checkSteps(s.Steps, "steps")
+	d.checkConnectFirst(s.Steps, "steps")
+}
+
+func (d *decoder) checkTarget(t string) {
+	const write = "write target: ws://host:port/path, wss://host/path or embedded"
+	switch {
+	case t == "":
+		d.problem("target", "missing target: %s", write)
+		return
+	case t == Embedded:
+		return
+	case strings.HasPrefix(t, Embedded+"/"):
+		ep := t[len(Embedded)+1:]
+		if slices.Contains(EmbeddedEndpoints, ep) {
+			return
+		}
+		valid := strings.Join(EmbeddedEndpoints, ", ")
+		if hint := suggest(ep, EmbeddedEndpoints); hint != "" {
+			d.problem("target", "unknown embedded endpoint %q (did you mean %q?); valid: %s", ep, hint, valid)
+		} else {
+			d.problem("target", "unknown embedded endpoint %q; valid: %s", ep, valid)
+		}
+		return
+	}
+	u, err := url.Parse(t)
+	if err != nil {
+		d.problem("target", "target is not a URL (%v); %s", err, write)
+		return
+	}
+	switch u.Scheme {
+	case "ws", "wss":
+		if u.Hostname() == "" {
+			d.problem("target", "target %q has no host; %s", t, write)
+		}
+	case "http", "https":
+		ws := *u
+		ws.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
+		d.problem("target", "target %q uses %s://; write %s (WebSocket URLs start with ws:// or wss://)", t, u.Scheme, ws.String())
+	default:
+		if hint := suggest(t, []string{Embedded}); hint != "" {
+			d.problem("target", "target %q is not a ws:// or wss:// URL (did you mean %q?)", t, hint)
+			return
+		}
+		d.problem("target", "target %q is not a ws:// or wss:// URL; %s", t, write)
+	}
+}
+
+func (d *decoder) checkProtocol(p string) {
+	switch p {
+	case ProtocolWebSocket:
+	case "socketio", "socket.io":
+		d.problem("protocol", "protocol %s is not supported yet; use %s", p, ProtocolWebSocket)
+	default:
+		d.problem("protocol", "unknown protocol %q; valid: %s", p, ProtocolWebSocket)
+	}
+}
+
+func (d *decoder) checkClients(s *Scenario) {
+	c := s.Clients
+	hasCount := c.Count != 0 || d.set["clients.count"]
+	hasStages := c.Stages != nil || d.set["clients.stages"]
+	switch {
+	case hasCount && hasStages:
+		d.problem("clients", "write either count or stages, not both")
+	case !hasCount && !hasStages:
+		if d.typoUnder("clients", "count", "stages") {
+			return
+		}
+		d.problem("clients", "missing clients: write clients: {count: 10} or clients: {stages: [{duration: 30s, target: 10}]}")
+	case hasCount:
+		if c.Count <= 0 {
+			d.problem("clients.count", "must be more than 0, got %d", c.Count)
+		}
+		if s.Duration <= 0 {
+			hint := ""
+			if d.origin["clients.count"] != "" {
+				hint = " (or pass --duration)"
+			}
+			d.problem("duration", "clients.count needs a duration: add duration: 1m%s", hint)
+		}
+	default:
+		d.checkStages(c.Stages)
+		if d.set["duration"] {
+			d.problem("duration", "the stages set the run length; remove duration")
+		}
+	}
+}
+
+func (d *decoder) checkStages(stages []Stage) {
+	if len(stages) == 0 {
+		d.problem("clients.stages", "no stages: add at least one, like - {duration: 30s, target: 10}")
+		return
+	}
+	top := 0
+	for i, st := range stages {
+		p := fmt.Sprintf("clients.stages[%d]", i)
+		if st.Duration <= 0 {
+			d.problem(p+".duration", "a stage needs a duration more than 0, like 30s")
+		}
+		if st.Target < 0 {
+			d.problem(p+".target", "must be 0 or more, got %d", st.Target)
+		}
+		top = max(top, st.Target)
+	}
+	if top == 0 {
+		d.problem("clients.stages", "every stage target is 0, so no client would run")
+	}
+}

@@ -1,0 +1,142 @@
+package scenario
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+)
+
+// checkSteps validates steps (at path) and the steps of their loops.
+func (d *decoder) checkSteps(steps []Step, path string) {
+	for i := range steps {
+		st := &steps[i]
+		p := fmt.Sprintf("%s[%d]", path, i)
+		switch st.Kind {
+		case StepSend:
+			d.checkSend(st.Send, p+".send")
+		case StepExpect:
+			d.checkExpect(st.Expect, p+".expect", nil)
+		case StepClose:
+			if c := st.Close.Code; c != 1000 && (c < 3000 || c > 4999) {
+				d.problem(p+".close.code", "a client may close with 1000 or 3000-4999, got %d", c)
+			}
+			if len(st.Close.Reason) > maxCloseReason {
+				d.problem(p+".close.reason", "is %d bytes; a close reason has at most %d", len(st.Close.Reason), maxCloseReason)
+			}
+		case StepLoop:
+			l := st.Loop
+			if l.Count < 0 {
+				d.problem(p+".loop.count", "must be 0 (no limit) or more, got %d", l.Count)
+			}
+			if len(l.Steps) == 0 {
+				d.problem(p+".loop.steps", "a loop needs steps, e.g. steps: [{send: hello}, {sleep: 1s}]")
+			}
+			d.checkSteps(l.Steps, p+".loop.steps")
+		}
+	}
+}
+
+func (d *decoder) checkSend(s *Send, path string) {
+	var forms []string
+	for _, k := range []string{"text", "binary", "base64"} {
+		if d.set[path+"."+k] {
+			forms = append(forms, k)
+		}
+	}
+	switch len(forms) {
+	case 0:
+		if !d.typoUnder(path, "text", "binary", "base64") {
+			d.problem(path, "send needs one of text, binary or base64")
+		}
+	case 1:
+	default:
+		d.problem(path, "write exactly one of text, binary or base64; found %s", andList(forms))
+	}
+	if d.set[path+".base64"] {
+		raw, err := base64.StdEncoding.DecodeString(s.Base64)
+		if err != nil {
+			d.problem(path+".base64", "not valid base64: %v", err)
+		}
+		s.Raw = raw
+	}
+	if s.Expect != nil {
+		d.checkExpect(s.Expect, path+".expect", s)
+	}
+}
+
+// checkExpect validates e at path; send is the send it belongs to, nil for
+// a standalone expect.
+func (d *decoder) checkExpect(e *Expect, path string, send *Send) {
+	hasJSON, hasRegex := d.set[path+".json_field"], d.set[path+".regex"]
+	switch {
+	case send == nil && hasJSON:
+		d.problem(path+".json_field", "json_field is only meaningful on a send (it pairs the reply with the sent message); use regex here")
+	case hasJSON && hasRegex:
+		d.problem(path, "write exactly one of json_field or regex")
+	case d.typoUnder(path, "json_field", "regex") && !hasJSON && !hasRegex:
+	case send == nil && !hasRegex:
+		d.problem(path, `expect needs regex, e.g. expect: {regex: '"type":"welcome"'}`)
+	case !hasJSON && !hasRegex:
+		d.problem(path, "expect needs json_field or regex, e.g. expect: {json_field: id}")
+	case hasJSON:
+		d.checkJSONField(e.JSONField, send, path)
+	}
+	if hasRegex {
+		if re, err := regexp.Compile(e.Regex); err != nil {
+			d.problem(path+".regex", "%s", regexpProblem(err))
+		} else {
+			e.RE = re
+		}
+	}
+	if e.Timeout <= 0 {
+		d.problem(path+".timeout", "must be more than 0, e.g. 5s")
+	}
+}
+
+// checkJSONField renders the send's text once with sample values and checks
+// the reply can be paired by field: the text must be a JSON object with it.
+func (d *decoder) checkJSONField(field string, send *Send, path string) {
+	sendPath := parent(path)
+	if send.Text == nil {
+		if d.set[sendPath+".binary"] || d.set[sendPath+".base64"] {
+			d.problem(path+".json_field", "json_field needs a text send (binary messages are not JSON); use regex")
+		}
+		return
+	}
+	if field == "" {
+		d.problem(path+".json_field", "json_field needs the name of a top-level field, e.g. id")
+		return
+	}
+	msg := send.Text.Append(nil, sampleVars())
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(msg, &obj) != nil || obj[field] == nil {
+		d.problemAt(path+".json_field", path, "expect.json_field %q: the sent text is not a JSON object with a top-level %q field", field, field)
+	}
+}
+
+// sampleVars are the template values json_field checks render with.
+func sampleVars() *Vars {
+	return &Vars{VU: 1, Iter: 0, Seq: 1, Rand: rand.New(rand.NewPCG(1, 2))}
+}
+
+// checkConnectFirst reports sends and expects that would run before the
+// first connect, following steps in order and into loops. It returns
+// whether steps reach a connect.
+func (d *decoder) checkConnectFirst(steps []Step, path string) bool {
+	for i, st := range steps {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		switch st.Kind {
+		case StepConnect:
+			return true
+		case StepSend, StepExpect:
+			d.problem(p, "%s before any connect: add \"- connect\" before it", st.Kind)
+		case StepLoop:
+			if d.checkConnectFirst(st.Loop.Steps, p+".loop.steps") {
+				return true
+			}
+		}
+	}
+	return false
+}

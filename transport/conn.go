@@ -1,0 +1,52 @@
+package transport
+
+import "context"
+
+// MessageType is the kind of a data message, with RFC 6455 opcode values.
+type MessageType int
+
+// Message types.
+const (
+	Text   MessageType = 1
+	Binary MessageType = 2
+)
+
+// Conn is one open connection.
+//
+// ReadMessage may be called by one goroutine at a time, and WriteMessage by
+// one goroutine at a time; Ping, Close and Abort may be called from any
+// goroutine, concurrently with the others.
+type Conn interface {
+	// ReadMessage blocks for the next data message and returns it in buf's
+	// storage, grown when it is too small, so a reader that passes the
+	// returned slice back does not allocate per message. The data is valid
+	// until the next call.
+	ReadMessage(buf []byte) (MessageType, []byte, error)
+	// WriteMessage sends one data message.
+	WriteMessage(t MessageType, data []byte) error
+	// Ping sends a ping frame.
+	Ping(data []byte) error
+	// SetPongHandler sets the function called, from the goroutine inside
+	// ReadMessage, for every pong received. Set it before reading.
+	SetPongHandler(func())
+	// Close sends a close frame with code and reason; the peer's reply ends
+	// ReadMessage with a *CloseError. It does not wait.
+	Close(code int, reason string) error
+	// Abort closes the network connection at once, without a close frame.
+	Abort() error
+	// Info describes what the handshake negotiated.
+	Info() Info
+}
+
+// Info is what the opening handshake negotiated.
+type Info struct {
+	Subprotocol string
+	Extensions  string
+}
+
+// Dialer opens connections. It is safe for concurrent use.
+type Dialer interface {
+	// Dial connects to url and completes the opening handshake, within the
+	// dialer's handshake timeout and ctx.
+	Dial(ctx context.Context, url string) (Conn, error)
+}

@@ -1,0 +1,190 @@
+// Package ws implements transport.Conn for plain WebSocket (RFC 6455) on
+// gorilla/websocket, tuned for many idle connections: a small read buffer
+// and pooled write buffers, so an idle connection holds no write buffer.
+//
+// It must not retry, reconnect or record metrics. Start with NewDialer.
+package ws
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wsbench/wsbench/transport"
+)
+
+// Options configure a Dialer. A zero field means the documented default.
+type Options struct {
+	// Header is sent with every opening handshake. It is read, never
+	// modified, and may be shared.
+	Header       http.Header
+	Subprotocols []string
+	// TLS configures wss:// targets; nil uses the system roots.
+	TLS *tls.Config
+	// Compression offers permessage-deflate.
+	Compression bool
+	// MaxMessageSize bounds a received message; default 16 MiB.
+	MaxMessageSize int64
+	// HandshakeTimeout bounds TCP connect, TLS and upgrade; default 10s.
+	HandshakeTimeout time.Duration
+	// WriteTimeout bounds each write; default 10s.
+	WriteTimeout time.Duration
+	// ReadBufferSize is the per-connection read buffer; default 1 KiB.
+	// Larger messages are read through it, just with more calls.
+	ReadBufferSize int
+	// NetDial replaces the TCP dial (for source addresses, tests).
+	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// Defaults of Options.
+const (
+	DefaultMaxMessageSize   = 16 << 20
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultWriteTimeout     = 10 * time.Second
+	DefaultReadBufferSize   = 1024
+)
+
+// Dialer opens WebSocket connections. It is safe for concurrent use.
+type Dialer struct {
+	d            websocket.Dialer
+	header       http.Header
+	maxMsg       int64
+	writeTimeout time.Duration
+}
+
+var _ transport.Dialer = (*Dialer)(nil)
+
+// writePool lends write buffers to connections only while they write, so
+// idle connections cost no write buffer.
+var writePool = &sync.Pool{}
+
+// NewDialer returns a Dialer for o.
+func NewDialer(o Options) *Dialer {
+	if o.MaxMessageSize <= 0 {
+		o.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = DefaultWriteTimeout
+	}
+	if o.ReadBufferSize <= 0 {
+		o.ReadBufferSize = DefaultReadBufferSize
+	}
+	d := &Dialer{
+		d: websocket.Dialer{
+			NetDialContext:    o.NetDial,
+			TLSClientConfig:   o.TLS,
+			HandshakeTimeout:  o.HandshakeTimeout,
+			ReadBufferSize:    o.ReadBufferSize,
+			WriteBufferPool:   writePool,
+			Subprotocols:      o.Subprotocols,
+			EnableCompression: o.Compression,
+			Proxy:             nil, // load goes where the scenario says, not through an environment proxy
+		},
+		header:       o.Header,
+		maxMsg:       o.MaxMessageSize,
+		writeTimeout: o.WriteTimeout,
+	}
+	if d.d.NetDialContext == nil {
+		nd := &net.Dialer{}
+		d.d.NetDialContext = nd.DialContext
+	}
+	return d
+}
+
+// Dial connects to url and completes the WebSocket handshake.
+func (d *Dialer) Dial(ctx context.Context, url string) (transport.Conn, error) {
+	c, resp, err := d.d.DialContext(ctx, url, d.header)
+	if err != nil {
+		if resp != nil && errors.Is(err, websocket.ErrBadHandshake) {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+			return nil, &transport.HandshakeError{Status: resp.StatusCode, Header: resp.Header, Body: body}
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
+			return nil, errors.Join(transport.ErrHandshakeTimeout, err)
+		}
+		return nil, err
+	}
+	c.SetReadLimit(d.maxMsg)
+	wc := &conn{c: c, writeTimeout: d.writeTimeout}
+	wc.info.Subprotocol = c.Subprotocol()
+	if resp != nil {
+		wc.info.Extensions = resp.Header.Get("Sec-WebSocket-Extensions")
+	}
+	return wc, nil
+}
+
+// conn adapts *websocket.Conn to transport.Conn.
+type conn struct {
+	c            *websocket.Conn
+	writeTimeout time.Duration
+	info         transport.Info
+}
+
+var _ transport.Conn = (*conn)(nil)
+
+func (c *conn) ReadMessage(buf []byte) (transport.MessageType, []byte, error) {
+	t, r, err := c.c.NextReader()
+	if err != nil {
+		return 0, nil, convertReadErr(err)
+	}
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return transport.MessageType(t), buf, nil
+		}
+		if err != nil {
+			return 0, nil, convertReadErr(err)
+		}
+	}
+}
+
+func convertReadErr(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return &transport.CloseError{Code: ce.Code, Reason: ce.Text}
+	}
+	if errors.Is(err, websocket.ErrReadLimit) {
+		return transport.ErrMessageTooBig
+	}
+	return err
+}
+
+func (c *conn) WriteMessage(t transport.MessageType, data []byte) error {
+	if err := c.c.SetWriteDeadline(time.Now().Add(c.writeTimeout)); err != nil {
+		return err
+	}
+	return c.c.WriteMessage(int(t), data)
+}
+
+func (c *conn) Ping(data []byte) error {
+	return c.c.WriteControl(websocket.PingMessage, data, time.Now().Add(c.writeTimeout))
+}
+
+func (c *conn) SetPongHandler(f func()) {
+	c.c.SetPongHandler(func(string) error { f(); return nil })
+}
+
+func (c *conn) Close(code int, reason string) error {
+	msg := websocket.FormatCloseMessage(code, reason)
+	return c.c.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.writeTimeout))
+}
+
+func (c *conn) Abort() error { return c.c.Close() }
+
+func (c *conn) Info() transport.Info { return c.info }
