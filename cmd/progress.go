@@ -37,7 +37,7 @@ func newProgress(w io.Writer, total, every time.Duration) *progress {
 	return &progress{w: w, tty: tty, total: total, every: every, last: -1e9}
 }
 
-func (p *progress) point(pt metrics.Point) {
+func (p *progress) point(pt metrics.Progress) {
 	if pt.T-p.last < p.every.Seconds()-0.05 {
 		return
 	}

@@ -26,11 +26,16 @@ type Point struct {
 	RTTP50   int64 `json:"rtt_p50_us"`
 	RTTP95   int64 `json:"rtt_p95_us"`
 	RTTP99   int64 `json:"rtt_p99_us"`
+}
 
-	// Cumulative values for live progress (not in the series).
-	TotalErrors     int64 `json:"-"`
-	TotalReconnects int64 `json:"-"`
-	TotalRTTP99     int64 `json:"-"`
+// Progress is the second that just ended plus run totals, for live
+// progress.
+type Progress struct {
+	Point
+	TotalErrors     int64
+	TotalReconnects int64
+	// TotalRTTP99 is the round-trip p99 of the run so far, in microseconds.
+	TotalRTTP99 int64
 }
 
 // errorCount is what progress and series call errors: connect failures,
@@ -40,14 +45,15 @@ func errorCount(c *[NumCounters]int64) int64 {
 }
 
 // Tick closes the interval ending at now: it folds every shard's samples
-// into the run's histograms and appends and returns one Point.
-func (r *Recorder) Tick(now time.Time) Point {
+// into the run's histograms, appends one Point to the series and returns
+// it with the run's totals.
+func (r *Recorder) Tick(now time.Time) Progress {
 	r.smu.Lock()
 	defer r.smu.Unlock()
 	return r.tickLocked(now)
 }
 
-func (r *Recorder) tickLocked(now time.Time) Point {
+func (r *Recorder) tickLocked(now time.Time) Progress {
 	r.collect()
 	c, g := r.counters()
 	p := Point{
@@ -76,16 +82,15 @@ func (r *Recorder) tickLocked(now time.Time) Point {
 			r.interval[h].Reset()
 		}
 	}
-	p.TotalErrors = errorCount(&c)
-	p.TotalReconnects = c[ReconnectSuccesses]
-	if r.total[RTT].TotalCount() > 0 {
-		p.TotalRTTP99 = r.total[RTT].ValueAtQuantile(99)
-	}
 	r.last = c
 	r.lastTick = now
 	if p.Connected > r.peak {
 		r.peak = p.Connected
 	}
 	r.series = append(r.series, p)
-	return p
+	pr := Progress{Point: p, TotalErrors: errorCount(&c), TotalReconnects: c[ReconnectSuccesses]}
+	if r.total[RTT].TotalCount() > 0 {
+		pr.TotalRTTP99 = r.total[RTT].ValueAtQuantile(99)
+	}
+	return pr
 }

@@ -48,16 +48,16 @@ func CloseCodeMeaning(code int) string {
 
 // statusHints says what usually causes a refused upgrade.
 var statusHints = map[int]string{
-	400: "the server rejected the upgrade request (missing or wrong WebSocket headers, or not a WebSocket endpoint)",
-	401: "authentication required: check the token or Authorization header",
-	403: "forbidden: check credentials and the Origin the server allows",
+	400: "the upgrade request was rejected (missing or wrong WebSocket headers, or not a WebSocket endpoint)",
+	401: "check the token or Authorization header",
+	403: "check credentials and the Origin the server allows",
 	404: "no WebSocket endpoint at this path",
-	426: "upgrade required: the server expects another protocol version or TLS",
+	426: "the server expects another protocol version or TLS",
 	429: "rate limited: too many connects; slow the ramp or honour Retry-After",
 	500: "the server failed while handling the upgrade",
-	502: "bad gateway: a proxy could not reach the backend",
-	503: "service unavailable: backend down, overloaded or draining",
-	504: "gateway timeout: a proxy gave up waiting for the backend",
+	502: "a proxy could not reach the backend",
+	503: "backend down, overloaded or draining",
+	504: "a proxy gave up waiting for the backend",
 }
 
 func statusMeaning(status int) string {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -151,7 +152,8 @@ func (e *errWriter) table(header []string, rows [][]string, numericFrom int) {
 	if numericFrom == 0 && len(align) >= 2 {
 		align[1] = tw.AlignRight
 	}
-	t := tablewriter.NewTable(e.w,
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Borders:  tw.BorderNone,
 			Symbols:  tw.NewSymbols(tw.StyleNone),
@@ -171,5 +173,13 @@ func (e *errWriter) table(header []string, rows [][]string, numericFrom int) {
 		e.err = err
 		return
 	}
-	e.err = t.Render()
+	if e.err = t.Render(); e.err != nil {
+		return
+	}
+	// The renderer pads the last column; trailing blanks only clutter logs.
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line != "" {
+			e.printf("%s", strings.TrimRight(line, " \n")+"\n")
+		}
+	}
 }

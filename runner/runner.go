@@ -16,7 +16,7 @@ import (
 type Options struct {
 	// Progress, when set, is called once a second with the second that
 	// just ended, from the runner's goroutine; it must return quickly.
-	Progress func(metrics.Point)
+	Progress func(metrics.Progress)
 	// Dialer replaces the dialer built from the scenario (tests).
 	Dialer transport.Dialer
 	// Shards is the number of recorder shards; default four per CPU.
@@ -190,13 +190,29 @@ func (r *run) adjust(want int) {
 	}
 }
 
-// runSlot runs iterations: a client that finishes its steps (or gives up)
-// leaves and a fresh one takes its place, until the slot is stopped.
+// runSlot runs iterations: a client that finishes its steps leaves and a
+// fresh one takes its place, until the slot is stopped. A client that
+// failed (never connected, or gave up reconnecting) is replaced after
+// reconnect.initial_delay, so a refusing server is not hit in a tight loop.
 func (r *run) runSlot(s *slot) {
 	defer r.wg.Done()
 	shard := r.rec.Shard(s.id)
+	pause := time.NewTimer(0)
+	defer pause.Stop()
+	<-pause.C
 	var seq uint64
+	failed := false
 	for iter := 0; ; iter++ {
+		if failed {
+			pause.Reset(r.sc.Client.Reconnect.InitialDelay.D())
+			select {
+			case <-s.stop:
+				return
+			case <-r.hard.Done():
+				return
+			case <-pause.C:
+			}
+		}
 		select {
 		case <-s.stop:
 			return
@@ -216,6 +232,7 @@ func (r *run) runSlot(s *slot) {
 		})
 		vu.Run(r.hard, s.stop)
 		seq = vu.Seq()
+		failed = vu.State() == client.Failed
 	}
 }
 

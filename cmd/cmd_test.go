@@ -1,0 +1,328 @@
+package cmd_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/gorilla/websocket"
+)
+
+// bin is the wsbench binary built once for these tests: exit codes and
+// signals are only real in a real process.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "wsbench-cmd")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "wsbench")
+	build := exec.Command("go", "build", "-o", bin, "..")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("build wsbench: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// wsbench runs the binary with args and a time limit.
+func wsbench(t *testing.T, limit time.Duration, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(limit, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	err := cmd.Wait()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+func writeScenario(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const shortRun = `
+name: short
+target: embedded/json
+duration: 2s
+clients: {count: 5}
+client:
+  headers: {Authorization: "Bearer ${WSBENCH_TEST_TOKEN:-secret-token}"}
+steps:
+  - connect
+  - loop:
+      steps:
+        - send: {text: '{"id":"{{.VU}}-{{.Seq}}"}', expect: {json_field: id, timeout: 2s}}
+        - sleep: 50ms
+`
+
+func TestRunWritesSummaryAndResult(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "result.json")
+	r := wsbench(t, 30*time.Second, "run", writeScenario(t, shortRun), "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"wsbench · short", "LATENCY", "round trip", "Connections  opened 5", "Expects      matched"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "clients 5/5") {
+		t.Errorf("no progress line on stderr:\n%s", r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte("secret-token")) {
+		t.Fatal("the result file contains the Authorization header value")
+	}
+	var res struct {
+		SchemaVersion int    `json:"schema_version"`
+		EndReason     string `json:"end_reason"`
+		Latency       map[string]struct {
+			Count int64 `json:"count"`
+			P50US int64 `json:"p50_us"`
+		} `json:"latency"`
+		Histograms map[string]string `json:"histograms"`
+		Series     []json.RawMessage `json:"series"`
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.SchemaVersion != 1 || res.EndReason != "completed" || len(res.Series) < 2 {
+		t.Fatalf("schema %d, end %q, %d series points", res.SchemaVersion, res.EndReason, len(res.Series))
+	}
+	h, err := hdr.Decode([]byte(res.Histograms["rtt"]))
+	if err != nil {
+		t.Fatalf("decode rtt histogram: %v", err)
+	}
+	if rtt := res.Latency["rtt"]; h.TotalCount() != rtt.Count || rtt.Count < 50 || h.ValueAtQuantile(50) != rtt.P50US {
+		t.Fatalf("histogram has %d samples, p50 %d; summary says %d, p50 %d", h.TotalCount(), h.ValueAtQuantile(50), rtt.Count, rtt.P50US)
+	}
+}
+
+func TestFlagsOverrideTheFile(t *testing.T) {
+	r := wsbench(t, 30*time.Second, "run", writeScenario(t, shortRun), "--clients", "3", "--duration", "1s", "--quiet")
+	if r.code != 0 || !strings.Contains(r.stdout, "target up to 3") || !strings.Contains(r.stdout, "of 1s") {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout)
+	}
+	if strings.Contains(r.stderr, "clients 3/3") {
+		t.Fatalf("--quiet still printed progress:\n%s", r.stderr)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	bad := writeScenario(t, "target: embedded\nclinets: {count: 2}\nsteps: [connect]\n")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"bad scenario", []string{"run", bad}, 2, `s.yaml:2:1: unknown key "clinets" (did you mean "clients"?)`},
+		{"validate bad", []string{"validate", bad}, 2, `did you mean "clients"`},
+		{"missing file", []string{"run", "/nonexistent/x.yaml"}, 2, "no such file"},
+		{"unknown flag", []string{"run", "--bogus"}, 2, "unknown flag"},
+		{"unknown command", []string{"rnu"}, 2, "unknown command"},
+		{"nothing listens", []string{"run", writeScenario(t, shortRun), "--target", "ws://127.0.0.1:1/", "--duration", "1s", "-q"}, 1,
+			"no connection to ws://127.0.0.1:1/ opened"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := wsbench(t, 30*time.Second, tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stderr+r.stdout, tt.want) {
+				t.Fatalf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s\nwant %q", r.code, tt.code, r.stdout, r.stderr, tt.want)
+			}
+		})
+	}
+	r := wsbench(t, 10*time.Second, "validate", filepath.Join("..", "scenarios", "chat.yaml"))
+	if r.code != 0 || !strings.Contains(r.stdout, `ok: "chat-echo", up to 200 clients for 30s`) {
+		t.Fatalf("validate chat.yaml: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// start runs the binary in the background and returns it with its
+// stdout and stderr buffers.
+func start(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	out, errb := &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, out, errb
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(limit):
+		cmd.Process.Kill()
+		t.Fatalf("still running after %v", limit)
+		return -1
+	}
+}
+
+func TestFirstSignalStopsGracefully(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("signals")
+	}
+	out := filepath.Join(t.TempDir(), "r.json")
+	long := strings.Replace(shortRun, "duration: 2s", "duration: 1m", 1)
+	cmd, stdout, stderr := start(t, "run", writeScenario(t, long), "--out", out, "--progress-every", "1s")
+	waitFor(t, func() bool { return strings.Contains(stderr.String(), "clients 5/5") })
+	cmd.Process.Signal(syscall.SIGINT)
+	if code := waitExit(t, cmd, 10*time.Second); code != 1 {
+		t.Fatalf("exit %d after one SIGINT, want 1 (interrupted)\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "interrupted") || !strings.Contains(stderr.String(), "stopping gracefully") {
+		t.Fatalf("summary or notice missing\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || !bytes.Contains(data, []byte(`"end_reason": "interrupted"`)) {
+		t.Fatalf("result after interrupt: %v\n%s", err, data)
+	}
+}
+
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("signals")
+	}
+	// The awaited reply never comes and graceful_stop is long, so only
+	// the second signal can end this quickly.
+	stuck := writeScenario(t, `
+target: embedded
+duration: 1m
+graceful_stop: 1m
+clients: {count: 2}
+steps:
+  - connect
+  - expect: {regex: never, timeout: 1m}
+`)
+	cmd, _, stderr := start(t, "run", stuck, "--progress-every", "1s")
+	waitFor(t, func() bool { return strings.Contains(stderr.String(), "clients 2/2") })
+	cmd.Process.Signal(syscall.SIGINT)
+	waitFor(t, func() bool { return strings.Contains(stderr.String(), "stopping gracefully") })
+	cmd.Process.Signal(syscall.SIGINT)
+	start := time.Now()
+	if code := waitExit(t, cmd, 5*time.Second); code != 130 {
+		t.Fatalf("exit %d, want 130", code)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("second signal took %v to exit", d)
+	}
+}
+
+func TestServe(t *testing.T) {
+	cmd, stdout, _ := start(t, "serve", "--addr", "127.0.0.1:0", "--delay", "5ms")
+	re := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
+	var addr string
+	waitFor(t, func() bool {
+		m := re.FindStringSubmatch(stdout.String())
+		if m != nil {
+			addr = m[1]
+		}
+		return addr != ""
+	})
+	c, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.WriteMessage(websocket.TextMessage, []byte(`{"id":7}`))
+	_, msg, err := c.ReadMessage()
+	if err != nil || !strings.Contains(string(msg), `"id":7`) {
+		t.Fatalf("json reply %q %v", msg, err)
+	}
+	c.Close()
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := waitExit(t, cmd, 5*time.Second); code != 0 {
+		t.Fatalf("serve exit %d after SIGTERM", code)
+	}
+	if !strings.Contains(stdout.String(), "final stats") {
+		t.Fatalf("no final stats:\n%s", stdout.String())
+	}
+}
+
+func TestServeRejectsBadFlags(t *testing.T) {
+	r := wsbench(t, 5*time.Second, "serve", "--delay", "fast")
+	if r.code != 2 || !strings.Contains(r.stderr, "like 10ms-50ms") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 15s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the process writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
