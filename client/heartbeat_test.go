@@ -60,7 +60,9 @@ steps:
 		t.Errorf("declared dead %v after open, want %v ± %v", dead, interval+timeout, tolerance)
 	}
 	srv.SetIgnorePings(false)
-	waitFor(t, func() bool { return vu.State() == Open && rec.Snapshot(time.Now()).Counters[metrics.ReconnectSuccesses] == 1 })
+	waitFor(t, func() bool {
+		return vu.State() == Open && rec.Snapshot(time.Now()).Counters[metrics.ReconnectSuccesses] == 1
+	})
 	close(stop)
 	<-done
 

@@ -8,7 +8,9 @@ import (
 )
 
 func TestTarget(t *testing.T) {
-	s := func(d time.Duration, n int) scenario.Stage { return scenario.Stage{Duration: scenario.Duration(d), Target: n} }
+	s := func(d time.Duration, n int) scenario.Stage {
+		return scenario.Stage{Duration: scenario.Duration(d), Target: n}
+	}
 	ramp := scenario.Clients{Stages: []scenario.Stage{s(5*time.Second, 200), s(20*time.Second, 200), s(5*time.Second, 0)}}
 	tests := []struct {
 		name    string

@@ -2,9 +2,9 @@ package runner
 
 import (
 	"context"
+	"encoding/pem"
 	"io"
 	"log"
-	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"os"
