@@ -93,3 +93,18 @@ func newVersionCmd() *cobra.Command {
 		},
 	}
 }
+
+// gcPercent is the collector's headroom for run and serve. Go's heap goal
+// counts goroutine stacks, and with thousands of idle connections stacks
+// are most of the memory while producing no garbage; at the default of
+// 100 the process then holds about as much collectable garbage as it has
+// live memory. 50 measured 19.2 -> 16.9 KiB RSS per idle client at 10k
+// clients with no measurable throughput cost (docs/benchmarks.md).
+const gcPercent = 50
+
+// tuneGC applies gcPercent unless the user set GOGC.
+func tuneGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
+	}
+}

@@ -73,6 +73,7 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 
 	ctx, stop := gracefulSignals(stderr)
 	defer stop()
+	tuneGC()
 
 	prog := newProgress(stderr, sc.RunDuration(), f.every)
 	opts := runner.Options{}

@@ -74,6 +74,7 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	if err != nil {
 		return usageErr(err)
 	}
+	tuneGC()
 	srv := testserver.New(testserver.Config{Faults: faults})
 	if err := srv.Start(f.addr); err != nil {
 		return runErr(fmt.Errorf("listen on %s: %w (is another server using the port? try --addr 127.0.0.1:0)", f.addr, err))

@@ -36,7 +36,7 @@ type Options struct {
 	HandshakeTimeout time.Duration
 	// WriteTimeout bounds each write; default 10s.
 	WriteTimeout time.Duration
-	// ReadBufferSize is the per-connection read buffer; default 1 KiB.
+	// ReadBufferSize is the per-connection read buffer; default 512 B.
 	// Larger messages are read through it, just with more calls.
 	ReadBufferSize int
 	// NetDial replaces the TCP dial (for source addresses, tests).
@@ -48,7 +48,7 @@ const (
 	DefaultMaxMessageSize   = 16 << 20
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultWriteTimeout     = 10 * time.Second
-	DefaultReadBufferSize   = 1024
+	DefaultReadBufferSize   = 512
 )
 
 // Dialer opens WebSocket connections. It is safe for concurrent use.
