@@ -79,8 +79,9 @@ func (h *heartbeat) fire() {
 	h.mu.Unlock()
 
 	if c.Mode == scenario.HeartbeatPing {
-		_ = conn.Ping(nil) // a failed write shows up in the reader
-		h.vu.rec.Inc(metrics.HeartbeatSent)
+		if conn.Ping(nil) == nil { // a failed write shows up in the reader
+			h.vu.rec.Inc(metrics.HeartbeatSent)
+		}
 		return
 	}
 	if h.vu.sendHeartbeat(conn, c.Payload) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wsbench/wsbench/metrics"
+	"github.com/wsbench/wsbench/scenario"
 	"github.com/wsbench/wsbench/transport"
 )
 
@@ -113,7 +114,9 @@ func (v *VU) giveUp() {
 // the client closed it.
 func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
 	v.aborted.Store(0)
-	conn.SetPongHandler(v.hb.pong)
+	if v.cfg.Heartbeat.Mode == scenario.HeartbeatPing {
+		conn.SetPongHandler(v.hb.pong)
+	}
 
 	v.mu.Lock()
 	if v.closing {
@@ -188,7 +191,9 @@ func (v *VU) onMessage(t transport.MessageType, data []byte) {
 		return
 	}
 	if p := v.pending.Load(); p != nil && p.matches(t, data) && v.pending.CompareAndSwap(p, nil) {
-		v.rec.Observe(metrics.RTT, v.clock.Now().Sub(p.sentAt))
+		if !p.push {
+			v.rec.Observe(metrics.RTT, v.clock.Now().Sub(p.sentAt))
+		}
 		v.rec.Inc(metrics.ExpectMatched)
 		v.expectDone <- struct{}{}
 		return

@@ -138,6 +138,10 @@ steps:
 	if got := clock.Sleeps(); !slices.Equal(got, []time.Duration{300 * time.Millisecond}) {
 		t.Fatalf("sleeps = %v", got)
 	}
+	// A standalone expect waits for a push: matched, but not a round trip.
+	if s.Counters[metrics.ExpectMatched] != 1 || s.Hists[metrics.RTT].TotalCount() != 0 {
+		t.Fatalf("matched %d, rtt samples %d; want 1 and 0", s.Counters[metrics.ExpectMatched], s.Hists[metrics.RTT].TotalCount())
+	}
 }
 
 func (d *fakeDialer) dialCount() int {

@@ -32,7 +32,7 @@ func (v *VU) runSteps(steps []scenario.Step) bool {
 		case scenario.StepSend:
 			v.sendStep(s.Send)
 		case scenario.StepExpect:
-			p := &pending{re: s.Expect.RE, sentAt: v.clock.Now()}
+			p := &pending{re: s.Expect.RE, sentAt: v.clock.Now(), push: true}
 			v.pending.Store(p)
 			v.await(p, s.Expect.Timeout.D())
 		case scenario.StepSleep:
@@ -142,6 +142,9 @@ func (v *VU) sendStep(s *scenario.Send) {
 // pending is the one reply a VU waits for. It is immutable once stored in
 // v.pending; whoever swaps it out of v.pending owns the outcome.
 type pending struct {
+	// push marks a standalone expect: a server push, not a reply, so its
+	// wait is not a round trip.
+	push   bool
 	re     *regexp.Regexp
 	field  string
 	want   []byte

@@ -13,13 +13,16 @@ import (
 )
 
 // progress prints live progress: one line rewritten in place on a
-// terminal, plain lines otherwise.
+// terminal, plain lines otherwise. Rates are averaged over the time since
+// the previous line; counts of drops, reconnects and errors are run totals.
 type progress struct {
 	w       io.Writer
 	tty     bool
 	total   time.Duration
 	every   time.Duration
-	last    float64
+	lastT   float64
+	sent    int64 // since the previous line
+	recv    int64
 	printed bool
 }
 
@@ -34,22 +37,29 @@ func newProgress(w io.Writer, total, every time.Duration) *progress {
 			every = 5 * time.Second
 		}
 	}
-	return &progress{w: w, tty: tty, total: total, every: every, last: -1e9}
+	return &progress{w: w, tty: tty, total: total, every: every}
 }
 
 func (p *progress) point(pt metrics.Progress) {
-	if pt.T-p.last < p.every.Seconds()-0.05 {
+	p.sent += pt.Sent
+	p.recv += pt.Received
+	span := pt.T - p.lastT
+	if span < p.every.Seconds()-0.05 {
 		return
 	}
-	p.last = pt.T
 	rtt := "-"
 	if pt.RTTCount > 0 {
 		rtt = report.FormatMicros(pt.RTTP99)
 	}
-	line := fmt.Sprintf("[%5s/%s] clients %d/%d · msgs/s out %d in %d · rtt p99 %s (run %s) · drops %d · reconnects %d · errors %d",
+	runRTT := "-"
+	if pt.TotalRTTP99 > 0 {
+		runRTT = report.FormatMicros(pt.TotalRTTP99)
+	}
+	line := fmt.Sprintf("[%5s/%s] clients %d/%d · msgs/s out %.0f in %.0f · rtt p99 %s last second, %s run · drops %d · reconnects %d · errors %d",
 		time.Duration(pt.T*float64(time.Second)).Round(time.Second), p.total,
-		pt.Connected, pt.Target, pt.Sent, pt.Received, rtt, report.FormatMicros(pt.TotalRTTP99),
-		pt.Drops, pt.TotalReconnects, pt.TotalErrors)
+		pt.Connected, pt.Target, float64(p.sent)/span, float64(p.recv)/span, rtt, runRTT,
+		pt.TotalDrops, pt.TotalReconnects, pt.TotalErrors)
+	p.lastT, p.sent, p.recv = pt.T, 0, 0
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 	} else {

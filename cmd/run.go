@@ -91,6 +91,7 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 		URL:       res.URL,
 		EndReason: res.EndReason,
 		Planned:   res.Planned,
+		Seed:      res.Seed,
 		Snapshot:  res.Snapshot,
 		Load:      res.Load,
 		Version:   version(),

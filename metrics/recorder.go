@@ -162,7 +162,7 @@ func (r *Recorder) counters() (c [NumCounters]int64, g [NumGauges]int64) {
 }
 
 // collect moves every shard's samples into r.interval. Callers hold smu.
-func (r *Recorder) collect() (clamped int64) {
+func (r *Recorder) collect() {
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.Lock()
@@ -172,8 +172,6 @@ func (r *Recorder) collect() (clamped int64) {
 				sh.Reset()
 			}
 		}
-		clamped += s.clamped
 		s.mu.Unlock()
 	}
-	return clamped
 }

@@ -33,6 +33,7 @@ type Point struct {
 type Progress struct {
 	Point
 	TotalErrors     int64
+	TotalDrops      int64
 	TotalReconnects int64
 	// TotalRTTP99 is the round-trip p99 of the run so far, in microseconds.
 	TotalRTTP99 int64
@@ -88,7 +89,7 @@ func (r *Recorder) tickLocked(now time.Time) Progress {
 		r.peak = p.Connected
 	}
 	r.series = append(r.series, p)
-	pr := Progress{Point: p, TotalErrors: errorCount(&c), TotalReconnects: c[ReconnectSuccesses]}
+	pr := Progress{Point: p, TotalErrors: errorCount(&c), TotalDrops: c[ConnDropped], TotalReconnects: c[ReconnectSuccesses]}
 	if r.total[RTT].TotalCount() > 0 {
 		pr.TotalRTTP99 = r.total[RTT].ValueAtQuantile(99)
 	}

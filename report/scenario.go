@@ -11,7 +11,7 @@ import (
 // Redacted replaces secret values in reports.
 const Redacted = "[redacted]"
 
-func scenarioInfo(sc *scenario.Scenario, resolved string) ScenarioInfo {
+func scenarioInfo(sc *scenario.Scenario, resolved string, seed int64) ScenarioInfo {
 	c := &sc.Client
 	info := ScenarioInfo{
 		Name:                sc.Name,
@@ -21,7 +21,7 @@ func scenarioInfo(sc *scenario.Scenario, resolved string) ScenarioInfo {
 		Protocol:            sc.Protocol,
 		Count:               sc.Clients.Count,
 		GracefulStopSeconds: sc.GracefulStop.D().Seconds(),
-		Seed:                sc.Seed,
+		Seed:                seed,
 		Subprotocols:        c.Subprotocols,
 		Compression:         c.Compression,
 		InsecureSkipVerify:  c.TLS.InsecureSkipVerify,

@@ -21,6 +21,7 @@ type Input struct {
 	URL       string
 	EndReason string
 	Planned   time.Duration
+	Seed      int64
 	Snapshot  *metrics.Snapshot
 	Load      metrics.LoadStats
 	Version   string
@@ -73,18 +74,20 @@ type ScenarioInfo struct {
 	URL      string `json:"url"`
 	Protocol string `json:"protocol"`
 	// Count or Stages, as given.
-	Count               int               `json:"count,omitempty"`
-	Stages              []StageInfo       `json:"stages,omitempty"`
-	GracefulStopSeconds float64           `json:"graceful_stop_seconds"`
-	Seed                int64             `json:"seed,omitempty"`
-	Headers             map[string]string `json:"headers,omitempty"`
-	Subprotocols        []string          `json:"subprotocols,omitempty"`
-	Reconnect           string            `json:"reconnect"`
-	Heartbeat           string            `json:"heartbeat"`
-	Queue               string            `json:"queue"`
-	Compression         bool              `json:"compression"`
-	InsecureSkipVerify  bool              `json:"insecure_skip_verify,omitempty"`
-	MaxMessageSize      int64             `json:"max_message_size"`
+	Count               int         `json:"count,omitempty"`
+	Stages              []StageInfo `json:"stages,omitempty"`
+	GracefulStopSeconds float64     `json:"graceful_stop_seconds"`
+	// Seed is the seed the run used; put it in the scenario to repeat
+	// the run's payloads and jitter.
+	Seed               int64             `json:"seed"`
+	Headers            map[string]string `json:"headers,omitempty"`
+	Subprotocols       []string          `json:"subprotocols,omitempty"`
+	Reconnect          string            `json:"reconnect"`
+	Heartbeat          string            `json:"heartbeat"`
+	Queue              string            `json:"queue"`
+	Compression        bool              `json:"compression"`
+	InsecureSkipVerify bool              `json:"insecure_skip_verify,omitempty"`
+	MaxMessageSize     int64             `json:"max_message_size"`
 }
 
 // StageInfo is one ramp stage.
@@ -197,7 +200,7 @@ func Build(in Input) (*Summary, error) {
 		SchemaVersion:   SchemaVersion,
 		Tool:            "wsbench",
 		Version:         in.Version,
-		Scenario:        scenarioInfo(in.Scenario, in.URL),
+		Scenario:        scenarioInfo(in.Scenario, in.URL, in.Seed),
 		Start:           snap.Start.UTC(),
 		End:             snap.End.UTC(),
 		DurationSeconds: snap.Duration().Seconds(),
@@ -215,7 +218,9 @@ func Build(in Input) (*Summary, error) {
 		Connections: Connections{
 			Opened: c[metrics.ConnOpened], Failed: c[metrics.ConnFailed],
 			Dropped: c[metrics.ConnDropped], Closed: c[metrics.ConnClosed],
-			Examples: map[string]string{},
+			DropCauses: []CauseCount{},
+			FailCauses: []CauseCount{},
+			Examples:   map[string]string{},
 		},
 		Reconnect: Reconnect{c[metrics.ReconnectAttempts], c[metrics.ReconnectSuccesses], c[metrics.ReconnectGiveUps]},
 		Messages: Messages{

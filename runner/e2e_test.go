@@ -117,7 +117,7 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 	s := res.Snapshot
 	c := &s.Counters
 	if c[metrics.ConnDropped] != 50 || s.Causes[metrics.CauseAbnormal] != 50 {
-		t.Fatalf("dropped %d (abnormal %d), want 50 abnormal closures", c[metrics.ConnDropped], s.Causes[metrics.CauseAbnormal])
+		t.Fatalf("dropped %d (abnormal %d), want 50 abnormal closures; causes %v, examples %q", c[metrics.ConnDropped], s.Causes[metrics.CauseAbnormal], s.Causes, s.Examples)
 	}
 	if c[metrics.ReconnectSuccesses] != 50 || c[metrics.ReconnectGiveUps] != 0 {
 		t.Fatalf("reconnect successes %d give-ups %d, want 50 and 0", c[metrics.ReconnectSuccesses], c[metrics.ReconnectGiveUps])

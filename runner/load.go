@@ -3,7 +3,6 @@ package runner
 import (
 	"github.com/wsbench/wsbench/metrics"
 	"runtime"
-	"syscall"
 	"time"
 )
 
@@ -38,17 +37,6 @@ func (m *loadMeter) sample(now time.Time) {
 
 func (m *loadMeter) stats() metrics.LoadStats {
 	st := m.st
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		st.MaxRSSBytes = int64(ru.Maxrss) * 1024 // Linux reports KiB
-	}
+	st.MaxRSSBytes = maxRSS()
 	return st
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

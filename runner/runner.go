@@ -43,7 +43,10 @@ type Result struct {
 	// EndReason says why the run ended: EndCompleted or EndInterrupted.
 	EndReason string
 	// Planned is the run length the scenario asked for.
-	Planned  time.Duration
+	Planned time.Duration
+	// Seed is the seed the run used: the scenario's, or one picked from
+	// the clock when it has none, so a run can be repeated.
+	Seed     int64
 	Snapshot *metrics.Snapshot
 	Load     metrics.LoadStats
 }
@@ -90,6 +93,9 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 
 	load := startLoadMeter(start)
 	reason := r.drive(ctx, start, o, load)
+	if reason == EndCompleted {
+		r.rec.SetTarget(target(sc.Clients, sc.RunDuration()))
+	}
 
 	// Graceful stop: every client finishes its awaited reply and closes.
 	for _, s := range r.active {
@@ -115,6 +121,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 		URL:       url,
 		EndReason: reason,
 		Planned:   sc.RunDuration(),
+		Seed:      int64(r.seed),
 		Snapshot:  snap,
 		Load:      load.stats(),
 	}, nil

@@ -103,6 +103,9 @@ func (c *conn) abort() {
 }
 
 func (c *conn) onPing(data string) error {
+	if c.draining.Load() {
+		return nil // half-closed by a restart: a pong cannot go out, and a failed write would end the drain early
+	}
 	if c.s.ignorePings.Load() {
 		c.s.stats.pingsIgnored.Add(1)
 		return nil

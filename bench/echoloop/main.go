@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command echoloop is the ceiling for wsbench's echo throughput benchmark:
 // the least a load generator can do on gorilla/websocket. Each of -clients
 // goroutines writes one message, reads the reply, and repeats; no
