@@ -44,8 +44,8 @@ func (p *progress) point(pt metrics.Progress) {
 	p.sent += pt.Sent
 	p.recv += pt.Received
 	span := pt.T - p.lastT
-	if span < p.every.Seconds()-0.05 {
-		return
+	if p.printed && span < p.every.Seconds()-0.05 {
+		return // the first second is always shown, then one line per interval
 	}
 	rtt := "-"
 	if pt.RTTCount > 0 {
