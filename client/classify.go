@@ -12,13 +12,9 @@ import (
 	"github.com/wsbench/wsbench/transport"
 )
 
-// classifyDrop names why an open connection ended. aborted is the cause
-// the client itself set before aborting the connection (heartbeat or write
-// failure), which wins over the error the aborted read then returns.
-func classifyDrop(err error, aborted metrics.Cause, hasAborted bool) (metrics.Cause, int) {
-	if hasAborted {
-		return aborted, transport.CodeAbnormal
-	}
+// classifyDrop names why an open connection ended from the error its
+// reader returned.
+func classifyDrop(err error) (metrics.Cause, int) {
 	var ce *transport.CloseError
 	switch {
 	case errors.As(err, &ce):

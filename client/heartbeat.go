@@ -84,8 +84,11 @@ func (h *heartbeat) fire() {
 		}
 		return
 	}
-	if h.vu.sendHeartbeat(conn, c.Payload) {
+	written, open := h.vu.sendHeartbeat(conn, c.Payload)
+	if written {
 		h.vu.rec.Inc(metrics.HeartbeatSent)
+	}
+	if open {
 		return
 	}
 	// Not open yet (the queue is still flushing): try again next interval
@@ -127,18 +130,19 @@ func (h *heartbeat) isReply(data []byte) bool {
 }
 
 // sendHeartbeat writes an application ping on conn if it is still the
-// open connection, and reports whether it did; it never queues.
-func (v *VU) sendHeartbeat(conn transport.Conn, payload string) bool {
+// open connection; it never queues. open is false when the client was not
+// open (still flushing), written whether the ping went out.
+func (v *VU) sendHeartbeat(conn transport.Conn, payload string) (written, open bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.conn != conn || v.state != Open {
-		return false
+		return false, false
 	}
 	if err := conn.WriteMessage(transport.Text, []byte(payload)); err != nil {
-		v.abort(conn, metrics.CauseWriteError)
-		return true // the reader reports the drop
+		v.writeFailed(conn, err) // the reader reports the drop
+		return false, true
 	}
 	v.rec.Inc(metrics.MsgsSent)
 	v.rec.Add(metrics.BytesSent, int64(len(payload)))
-	return true
+	return true, true
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -82,8 +83,13 @@ func (v *VU) runLife(l *life) {
 		if intentional || l.ctx.Err() != nil {
 			return
 		}
-		a := v.aborted.Load()
-		cause, code := classifyDrop(err, metrics.Cause(a-1), a != 0)
+		var cause metrics.Cause
+		var code int
+		if m := v.aborted.Load(); m != nil && m.conn == conn {
+			cause, code = m.cause, transport.CodeAbnormal
+		} else {
+			cause, code = classifyDrop(err)
+		}
 		detail := "connection ended"
 		if err != nil {
 			detail = err.Error()
@@ -113,7 +119,7 @@ func (v *VU) giveUp() {
 // heartbeat and reads until the connection ends. intentional reports that
 // the client closed it.
 func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
-	v.aborted.Store(0)
+	v.aborted.Store(nil)
 	if v.cfg.Heartbeat.Mode == scenario.HeartbeatPing {
 		conn.SetPongHandler(v.hb.pong)
 	}
@@ -159,11 +165,31 @@ func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
 	return err, intentional
 }
 
+// abortMark records that the client aborted conn itself, and why.
+type abortMark struct {
+	conn  transport.Conn
+	cause metrics.Cause
+}
+
 // abort drops conn for cause; the reader then ends and the drop is
-// recorded with that cause.
+// recorded with that cause, which wins over the error the aborted read
+// returns. A mark left by a late timer for an earlier connection is
+// ignored because it names that connection.
 func (v *VU) abort(conn transport.Conn, cause metrics.Cause) {
-	v.aborted.CompareAndSwap(0, int32(cause)+1)
+	if m := v.aborted.Load(); m == nil || m.conn != conn {
+		v.aborted.Store(&abortMark{conn: conn, cause: cause})
+	}
 	_ = conn.Abort()
+}
+
+// writeFailed handles a failed write on conn. A write refused because a
+// close frame already went out is not the client's failure: the reader
+// reports the close with the server's code.
+func (v *VU) writeFailed(conn transport.Conn, err error) {
+	if errors.Is(err, transport.ErrClosing) {
+		return
+	}
+	v.abort(conn, metrics.CauseWriteError)
 }
 
 func (v *VU) readLoop(conn transport.Conn) error {
@@ -195,7 +221,7 @@ func (v *VU) onMessage(t transport.MessageType, data []byte) {
 			v.rec.Observe(metrics.RTT, v.clock.Now().Sub(p.sentAt))
 		}
 		v.rec.Inc(metrics.ExpectMatched)
-		v.expectDone <- struct{}{}
+		signal(v.expectDone) // never blocks: the one who swaps p out sends the one token
 		return
 	}
 	v.rec.Inc(metrics.MsgsUnmatched)

@@ -25,7 +25,17 @@ func (q *queue) len() int { return len(q.items) - q.head }
 
 func (q *queue) push(it queued) { q.items = append(q.items, it) }
 
-func (q *queue) peek() *queued { return &q.items[q.head] }
+// pushFront puts back a message taken by pop, ahead of the others.
+func (q *queue) pushFront(it queued) {
+	if q.head > 0 {
+		q.head--
+		q.items[q.head] = it
+		return
+	}
+	q.items = append(q.items, queued{})
+	copy(q.items[1:], q.items)
+	q.items[0] = it
+}
 
 func (q *queue) pop() queued {
 	it := q.items[q.head]

@@ -26,10 +26,10 @@ func (v *VU) deliver(t transport.MessageType, data []byte) bool {
 					v.rec.Add(metrics.BytesSent, int64(len(data)))
 					return true
 				}
-				// The connection is broken; the reader ends and the client
-				// reconnects. The message waits in the queue like any other
-				// message sent while the connection is down.
-				v.abort(v.conn, metrics.CauseWriteError)
+				// The connection is broken or closing; the reader ends and
+				// the client reconnects. The message waits in the queue
+				// like any other message sent while the connection is down.
+				v.writeFailed(v.conn, err)
 			}
 		}
 		ok, retry := v.enqueueLocked(t, data)
@@ -39,6 +39,9 @@ func (v *VU) deliver(t transport.MessageType, data []byte) bool {
 		}
 		select {
 		case <-v.space:
+		case <-v.stop:
+			v.rec.Inc(metrics.QueueDropped) // stopping: no room will come in time
+			return false
 		case <-v.hard.Done():
 			v.rec.Inc(metrics.QueueDropped)
 			return false
@@ -74,30 +77,40 @@ func (v *VU) enqueueLocked(t transport.MessageType, data []byte) (ok, retry bool
 }
 
 // flush writes the queue in order on a new connection, then opens the
-// client. On a write error the rest stays queued for the next connection.
+// client. It takes one message at a time out of the queue, so the lock is
+// never held across a write: senders keep queueing behind it, a heartbeat
+// or state read never waits for the whole queue, and a close or stop ends
+// the flush between two messages. On a write error the message goes back
+// to the front and the rest stays queued for the next connection.
 func (v *VU) flush(l *life, conn transport.Conn) {
-	v.mu.Lock()
-	for v.queue.len() > 0 {
-		it := v.queue.peek()
-		if err := conn.WriteMessage(it.t, it.data); err != nil {
+	for {
+		v.mu.Lock()
+		if v.closing || v.conn != conn || l.ctx.Err() != nil {
 			v.mu.Unlock()
-			v.abort(conn, metrics.CauseWriteError)
 			return
 		}
-		now := v.clock.Now()
-		v.rec.Observe(metrics.Queued, now.Sub(it.at))
+		if v.queue.len() == 0 {
+			v.setStateLocked(Open)
+			v.mu.Unlock()
+			l.signalOpen()
+			signal(v.space)
+			return
+		}
+		it := v.queue.pop()
+		v.mu.Unlock()
+		signal(v.space) // room for a sender blocked on a full queue
+
+		if err := conn.WriteMessage(it.t, it.data); err != nil {
+			v.mu.Lock()
+			v.queue.pushFront(it)
+			v.mu.Unlock()
+			v.writeFailed(conn, err)
+			return
+		}
+		v.rec.Observe(metrics.Queued, v.clock.Now().Sub(it.at))
 		v.rec.Inc(metrics.QueueFlushed)
 		v.rec.Inc(metrics.MsgsSent)
 		v.rec.Add(metrics.BytesSent, int64(len(it.data)))
 		v.rec.Gauge(metrics.QueueDepth, -1)
-		v.queue.pop()
 	}
-	if v.closing || v.conn != conn {
-		v.mu.Unlock()
-		return
-	}
-	v.setStateLocked(Open)
-	v.mu.Unlock()
-	l.signalOpen()
-	signal(v.space)
 }

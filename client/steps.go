@@ -129,8 +129,12 @@ func (v *VU) sendStep(s *scenario.Send) {
 		v.pending.Store(p)
 	}
 	if !v.deliver(t, v.sendBuf) {
-		if p != nil && v.pending.CompareAndSwap(p, nil) {
-			v.rec.Inc(metrics.ExpectUnsent)
+		if p != nil {
+			if v.pending.CompareAndSwap(p, nil) {
+				v.rec.Inc(metrics.ExpectUnsent)
+			} else {
+				<-v.expectDone // a message matched before the send was dropped: take its token
+			}
 		}
 		return
 	}

@@ -81,8 +81,8 @@ type VU struct {
 
 	pending    atomic.Pointer[pending]
 	expectDone chan struct{}
-	// aborted holds 1+cause when the client aborted the connection itself.
-	aborted atomic.Int32
+	// aborted marks a connection the client aborted itself, and why.
+	aborted atomic.Pointer[abortMark]
 	hb      heartbeat
 	rbuf    []byte // owned by the lifecycle goroutine
 }

@@ -42,6 +42,11 @@ func (e *HandshakeError) Error() string {
 // dialer's maximum message size; the connection is then closed with 1009.
 var ErrMessageTooBig = errors.New("message exceeds the maximum message size")
 
+// ErrClosing is returned by a write after a close frame went out (the
+// client's, or the reply to the server's): the connection is ending and
+// the reader reports why.
+var ErrClosing = errors.New("connection is closing")
+
 // ErrHandshakeTimeout is returned by Dial when the TCP connect, TLS and
 // upgrade did not finish within the handshake timeout.
 var ErrHandshakeTimeout = errors.New("handshake timed out")

@@ -116,7 +116,7 @@ func (d *Dialer) Dial(ctx context.Context, url string) (transport.Conn, error) {
 		return nil, err
 	}
 	c.SetReadLimit(d.maxMsg)
-	wc := &conn{c: c, writeTimeout: d.writeTimeout}
+	wc := &conn{c: c, writeTimeout: d.writeTimeout, maxMsg: d.maxMsg}
 	wc.info.Subprotocol = c.Subprotocol()
 	if resp != nil {
 		wc.info.Extensions = resp.Header.Get("Sec-WebSocket-Extensions")
@@ -128,6 +128,7 @@ func (d *Dialer) Dial(ctx context.Context, url string) (transport.Conn, error) {
 type conn struct {
 	c            *websocket.Conn
 	writeTimeout time.Duration
+	maxMsg       int64
 	info         transport.Info
 }
 
@@ -145,6 +146,12 @@ func (c *conn) ReadMessage(buf []byte) (transport.MessageType, []byte, error) {
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > c.maxMsg {
+			// Only reachable with compression: gorilla limits the bytes
+			// on the wire, and a small frame may inflate past the limit.
+			_ = c.Close(1009, "message too big")
+			return 0, nil, transport.ErrMessageTooBig
+		}
 		if err == io.EOF {
 			return transport.MessageType(t), buf, nil
 		}
@@ -169,7 +176,11 @@ func (c *conn) WriteMessage(t transport.MessageType, data []byte) error {
 	if err := c.c.SetWriteDeadline(time.Now().Add(c.writeTimeout)); err != nil {
 		return err
 	}
-	return c.c.WriteMessage(int(t), data)
+	err := c.c.WriteMessage(int(t), data)
+	if errors.Is(err, websocket.ErrCloseSent) {
+		return transport.ErrClosing
+	}
+	return err
 }
 
 func (c *conn) Ping(data []byte) error {

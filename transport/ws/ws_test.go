@@ -149,3 +149,19 @@ func TestClientCloseIsEchoed(t *testing.T) {
 		t.Fatalf("after our close frame: %v, want the server's 1000 echo", err)
 	}
 }
+
+// TestMaxMessageSizeCountsInflatedBytes: with compression, a small frame
+// that inflates past the limit is still too big.
+func TestMaxMessageSizeCountsInflatedBytes(t *testing.T) {
+	srv := startServer(t)
+	c := dial(t, Options{Compression: true, MaxMessageSize: 1000}, srv.URL("/echo"))
+	if !strings.Contains(c.Info().Extensions, "permessage-deflate") {
+		t.Fatal("compression not negotiated")
+	}
+	if err := c.WriteMessage(transport.Text, []byte(strings.Repeat("a", 10_000))); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.ReadMessage(nil); !errors.Is(err, transport.ErrMessageTooBig) {
+		t.Fatalf("a 10 KB message compressed below a 1000-byte limit: %v", err)
+	}
+}
