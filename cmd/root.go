@@ -64,8 +64,9 @@ reconnect. The report shows latency percentiles (HdrHistogram), why
 connections failed or dropped, and what reconnects, heartbeats and the
 queue did.
 
-Exit codes: 0 success, 1 the run could not be carried out, 2 usage or
-scenario error, 99 a threshold failed.`,
+Exit codes: 0 success; 1 the run could not be carried out (setup failed,
+no connection opened, or interrupted); 2 usage or scenario error; 99 is
+reserved for failed thresholds.`,
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
