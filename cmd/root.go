@@ -1,6 +1,3 @@
-// Package cmd is wsbench's command line: each command builds options from
-// flags, calls one package and renders the result. It holds no logic of
-// its own and is the only place that decides exit codes.
 package cmd
 
 import (
