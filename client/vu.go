@@ -26,6 +26,7 @@ const (
 
 var stateNames = [...]string{"closed", "connecting", "open", "reconnecting", "failed"}
 
+// String names the state as the docs and reports do.
 func (s State) String() string { return stateNames[s] }
 
 // Options configure one VU. Slot, URL, Dialer, Scenario and Shard are required.

@@ -14,6 +14,7 @@ type CloseError struct {
 	Reason string
 }
 
+// Error says how the connection ended.
 func (e *CloseError) Error() string {
 	if e.Reason == "" {
 		return fmt.Sprintf("connection closed with code %d", e.Code)
@@ -34,6 +35,7 @@ type HandshakeError struct {
 	Body []byte
 }
 
+// Error gives the HTTP status the upgrade got.
 func (e *HandshakeError) Error() string {
 	return fmt.Sprintf("handshake refused: HTTP %d %s", e.Status, http.StatusText(e.Status))
 }
