@@ -1,6 +1,7 @@
 package client
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,7 +71,7 @@ func (h *heartbeat) fire() {
 		h.running = false
 		h.mu.Unlock()
 		h.vu.rec.Inc(metrics.HeartbeatMissed)
-		h.vu.abort(conn, metrics.CauseHeartbeat)
+		h.vu.abort(conn, metrics.CauseHeartbeat, fmt.Sprintf("no heartbeat reply within %s", c.Timeout))
 		return
 	}
 	h.sentAt = h.vu.clock.Now()

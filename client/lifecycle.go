@@ -85,14 +85,14 @@ func (v *VU) runLife(l *life) {
 		}
 		var cause metrics.Cause
 		var code int
-		if m := v.aborted.Load(); m != nil && m.conn == conn {
-			cause, code = m.cause, transport.CodeAbnormal
-		} else {
-			cause, code = classifyDrop(err)
-		}
 		detail := "connection ended"
 		if err != nil {
 			detail = err.Error()
+		}
+		if m := v.aborted.Load(); m != nil && m.conn == conn {
+			cause, code, detail = m.cause, transport.CodeAbnormal, m.detail
+		} else {
+			cause, code = classifyDrop(err)
 		}
 		v.rec.Drop(cause, code, detail)
 		dropAt = v.clock.Now()
@@ -113,6 +113,7 @@ func (v *VU) giveUp() {
 	v.setStateLocked(Failed)
 	v.mu.Unlock()
 	signal(v.space)
+	v.failOnce.Do(func() { close(v.failed) })
 }
 
 // serve runs one open connection: it flushes the offline queue, keeps the
@@ -167,17 +168,18 @@ func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
 
 // abortMark records that the client aborted conn itself, and why.
 type abortMark struct {
-	conn  transport.Conn
-	cause metrics.Cause
+	conn   transport.Conn
+	cause  metrics.Cause
+	detail string
 }
 
 // abort drops conn for cause; the reader then ends and the drop is
 // recorded with that cause, which wins over the error the aborted read
 // returns. A mark left by a late timer for an earlier connection is
 // ignored because it names that connection.
-func (v *VU) abort(conn transport.Conn, cause metrics.Cause) {
+func (v *VU) abort(conn transport.Conn, cause metrics.Cause, detail string) {
 	if m := v.aborted.Load(); m == nil || m.conn != conn {
-		v.aborted.Store(&abortMark{conn: conn, cause: cause})
+		v.aborted.Store(&abortMark{conn: conn, cause: cause, detail: detail})
 	}
 	_ = conn.Abort()
 }
@@ -189,7 +191,7 @@ func (v *VU) writeFailed(conn transport.Conn, err error) {
 	if errors.Is(err, transport.ErrClosing) {
 		return
 	}
-	v.abort(conn, metrics.CauseWriteError)
+	v.abort(conn, metrics.CauseWriteError, "write: "+err.Error())
 }
 
 func (v *VU) readLoop(conn transport.Conn) error {
@@ -216,15 +218,33 @@ func (v *VU) onMessage(t transport.MessageType, data []byte) {
 		v.hb.pong()
 		return
 	}
-	if p := v.pending.Load(); p != nil && p.matches(t, data) && v.pending.CompareAndSwap(p, nil) {
-		if !p.push {
-			v.rec.Observe(metrics.RTT, v.clock.Now().Sub(p.sentAt))
-		}
-		v.rec.Inc(metrics.ExpectMatched)
-		signal(v.expectDone) // never blocks: the one who swaps p out sends the one token
+	if v.tryPending(v.pending.Load(), t, data) {
 		return
 	}
-	v.rec.Inc(metrics.MsgsUnmatched)
+	// Nobody waits for it now; keep it for a standalone expect that may
+	// be registering this very moment (the inbox lock orders the two).
+	v.inbox.mu.Lock()
+	defer v.inbox.mu.Unlock()
+	if v.tryPending(v.pending.Load(), t, data) {
+		return
+	}
+	if len(data) > inboxMaxSize || v.inbox.put(data) {
+		v.rec.Inc(metrics.MsgsUnmatched)
+	}
+}
+
+// tryPending completes p with data when it matches and nobody else
+// completed it first.
+func (v *VU) tryPending(p *pending, t transport.MessageType, data []byte) bool {
+	if p == nil || !p.matches(t, data) || !v.pending.CompareAndSwap(p, nil) {
+		return false
+	}
+	if !p.push {
+		v.rec.Observe(metrics.RTT, v.clock.Now().Sub(p.sentAt))
+	}
+	v.rec.Inc(metrics.ExpectMatched)
+	signal(v.expectDone) // never blocks: whoever swaps p out sends the one token
+	return true
 }
 
 // closeConn ends the lifecycle: a close frame with code and reason when

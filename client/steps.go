@@ -32,9 +32,7 @@ func (v *VU) runSteps(steps []scenario.Step) bool {
 		case scenario.StepSend:
 			v.sendStep(s.Send)
 		case scenario.StepExpect:
-			p := &pending{re: s.Expect.RE, sentAt: v.clock.Now(), push: true}
-			v.pending.Store(p)
-			v.await(p, s.Expect.Timeout.D())
+			v.expectPush(s.Expect)
 		case scenario.StepSleep:
 			v.sleep(s.Sleep)
 		case scenario.StepLoop:
@@ -98,6 +96,8 @@ func (v *VU) sleep(s *scenario.Sleep) {
 	case <-v.timer.C:
 	case <-v.stop:
 		v.timer.Stop()
+	case <-v.failed:
+		v.timer.Stop()
 	case <-v.hard.Done():
 		v.timer.Stop()
 	}
@@ -143,6 +143,21 @@ func (v *VU) sendStep(s *scenario.Send) {
 	}
 }
 
+// expectPush waits for a server push matching e, first among the recent
+// messages nobody took, then as they arrive.
+func (v *VU) expectPush(e *scenario.Expect) {
+	p := &pending{re: e.RE, sentAt: v.clock.Now(), push: true}
+	v.inbox.mu.Lock()
+	if v.inbox.take(e.RE) {
+		v.inbox.mu.Unlock()
+		v.rec.Inc(metrics.ExpectMatched)
+		return
+	}
+	v.pending.Store(p)
+	v.inbox.mu.Unlock()
+	v.await(p, e.Timeout.D())
+}
+
 // pending is the one reply a VU waits for. It is immutable once stored in
 // v.pending; whoever swaps it out of v.pending owns the outcome.
 type pending struct {
@@ -180,6 +195,12 @@ func (v *VU) await(p *pending, timeout time.Duration) {
 	case <-v.timer.C:
 		if v.pending.CompareAndSwap(p, nil) {
 			v.rec.Inc(metrics.ExpectTimedOut)
+			return
+		}
+	case <-v.failed:
+		v.timer.Stop()
+		if v.pending.CompareAndSwap(p, nil) {
+			v.rec.Inc(metrics.ExpectCancelled) // no connection left to bring the reply
 			return
 		}
 	case <-v.hard.Done():

@@ -79,8 +79,11 @@ type VU struct {
 	closing    bool
 	queue      queue
 	space      chan struct{} // signalled when a blocked sender may retry
+	failed     chan struct{} // closed when the client gives up: its steps end now
+	failOnce   sync.Once
 
 	pending    atomic.Pointer[pending]
+	inbox      inbox
 	expectDone chan struct{}
 	// aborted marks a connection the client aborted itself, and why.
 	aborted atomic.Pointer[abortMark]
@@ -114,6 +117,7 @@ func New(o Options) *VU {
 		},
 		vars:       scenario.Vars{VU: o.Slot, Iter: o.Iter, Seq: o.Seq, Rand: o.Rand},
 		space:      make(chan struct{}, 1),
+		failed:     make(chan struct{}),
 		expectDone: make(chan struct{}, 1),
 	}
 	v.hb.vu = v
@@ -144,11 +148,15 @@ func (v *VU) Run(ctx context.Context, stop <-chan struct{}) bool {
 	v.rec.Gauge(metrics.Alive, 1)
 	defer v.rec.Gauge(metrics.Alive, -1)
 
-	completed := v.runSteps(v.o.Scenario.Steps)
+	completed := v.runSteps(v.o.Scenario.Steps) && !v.stopping() && v.State() != Failed
 	v.closeConn(1000, "")
 	if completed {
 		v.rec.Inc(metrics.ClientsFinished)
 	}
+	// Messages still kept for a standalone expect were never taken.
+	v.inbox.mu.Lock()
+	v.rec.Add(metrics.MsgsUnmatched, int64(v.inbox.n))
+	v.inbox.mu.Unlock()
 	return completed
 }
 

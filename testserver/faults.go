@@ -101,7 +101,8 @@ func (s *Server) SetIgnorePings(on bool) {
 }
 
 // CloseFraction sends a close frame with code and reason to
-// round(fraction*open) randomly chosen open connections (fraction 1 = all)
+// round(fraction*open) randomly chosen open connections, at least one
+// when fraction > 0 (fraction 1 = all)
 // and returns how many it picked. A picked connection is closed when the
 // client answers the close frame, or after about a second. Connections
 // already picked by an earlier fault are not picked again. reason is cut
@@ -129,7 +130,7 @@ func (s *Server) CloseFraction(fraction float64, code int, reason string) int {
 	return len(victims)
 }
 
-// ResetFraction aborts round(fraction*open) randomly chosen open
+// ResetFraction aborts round(fraction*open) (at least one) randomly chosen open
 // connections with a TCP RST (SO_LINGER 0, then close): no close frame.
 // It returns how many it aborted. Safe for concurrent use.
 func (s *Server) ResetFraction(fraction float64) int {
@@ -158,6 +159,9 @@ func (s *Server) pick(fraction float64) (picked []*conn, open int) {
 		fraction = 0
 	}
 	n = int(math.Round(math.Min(fraction, 1) * float64(len(cands))))
+	if n == 0 && fraction > 0 && len(cands) > 0 {
+		n = 1 // a small fraction of few connections still hits one, or the fault never fires
+	}
 	for i := 0; i < n; i++ { // partial Fisher-Yates
 		j := i + rand.IntN(len(cands)-i)
 		cands[i], cands[j] = cands[j], cands[i]

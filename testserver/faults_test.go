@@ -358,3 +358,17 @@ func TestCloseDuringRestartDownTime(t *testing.T) {
 		t.Fatalf("Close took %v during a restart", d)
 	}
 }
+
+// TestSmallFractionStillPicksOne: a fraction that rounds to zero of the
+// open connections still closes one, so a configured fault fires.
+func TestSmallFractionStillPicksOne(t *testing.T) {
+	s := startServer(t, Config{})
+	for range 3 {
+		c := dial(t, s.URL("/echo"))
+		defer c.Close()
+	}
+	eventually(t, "3 open", func() bool { return s.Stats().Open == 3 })
+	if n := s.CloseFraction(0.05, 4000, "x"); n != 1 {
+		t.Fatalf("CloseFraction(0.05) of 3 closed %d, want 1", n)
+	}
+}

@@ -1,0 +1,119 @@
+package client
+
+import (
+	"context"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wsbench/wsbench/metrics"
+)
+
+func TestInboxKeepsTheLastMessagesInOrder(t *testing.T) {
+	var b inbox
+	evicted := 0
+	for _, m := range []string{"a1", "b2", "a3", "c4", "a5"} {
+		if b.put([]byte(m)) {
+			evicted++
+		}
+	}
+	if evicted != 1 || b.n != inboxSlots {
+		t.Fatalf("evicted %d, holding %d", evicted, b.n)
+	}
+	re := regexp.MustCompile(`^a`)
+	for _, want := range []bool{true, true, false} { // a3 then a5 (a1 was evicted)
+		if got := b.take(re); got != want {
+			t.Fatalf("take = %v, want %v", got, want)
+		}
+	}
+	if !b.take(regexp.MustCompile(`b2`)) || !b.take(regexp.MustCompile(`c4`)) || b.n != 0 {
+		t.Fatalf("order or count lost: %d left", b.n)
+	}
+}
+
+// TestExpectSeesAPushThatCameFirst: a message pushed to the client right
+// after it connected, before its expect step ran, still satisfies it.
+func TestExpectSeesAPushThatCameFirst(t *testing.T) {
+	srv := startServer(t)
+	sc := loadScenario(t, `
+target: ws://127.0.0.1/
+duration: 1m
+clients: {count: 1}
+steps:
+  - connect
+  - sleep: 300ms
+  - expect: {regex: '^welcome$', timeout: 100ms}
+`)
+	vu, rec := realVU(t, sc, srv.URL("/broadcast"))
+	done := make(chan bool)
+	go func() { done <- vu.Run(context.Background(), make(chan struct{})) }()
+	waitState(t, vu, Open)
+	pusher, _, err := websocket.DefaultDialer.Dial(srv.URL("/broadcast"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pusher.Close()
+	pusher.WriteMessage(websocket.TextMessage, []byte("welcome"))
+	if !<-done {
+		t.Fatal("steps did not complete")
+	}
+	s := rec.Snapshot(time.Now())
+	if s.Counters[metrics.ExpectMatched] != 1 || s.Counters[metrics.ExpectTimedOut] != 0 || s.Counters[metrics.MsgsUnmatched] != 0 {
+		t.Fatalf("matched %d timed out %d unmatched %d; want 1, 0, 0", s.Counters[metrics.ExpectMatched],
+			s.Counters[metrics.ExpectTimedOut], s.Counters[metrics.MsgsUnmatched])
+	}
+}
+
+// TestFailedClientLeavesAtOnce: a client that gives up does not sit out
+// its sleep; it is not counted as finished.
+func TestFailedClientLeavesAtOnce(t *testing.T) {
+	srv := startServer(t)
+	sc := loadScenario(t, `
+target: ws://127.0.0.1/
+duration: 1m
+clients: {count: 1}
+client:
+  reconnect: {enabled: false}
+steps:
+  - connect
+  - sleep: 10s
+`)
+	vu, rec := realVU(t, sc, srv.URL("/echo"))
+	done := make(chan bool)
+	go func() { done <- vu.Run(context.Background(), make(chan struct{})) }()
+	waitState(t, vu, Open)
+	srv.CloseFraction(1, 1011, "bye")
+	select {
+	case completed := <-done:
+		if completed || rec.Snapshot(time.Now()).Counters[metrics.ClientsFinished] != 0 {
+			t.Fatal("a failed client was counted as finished")
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("a failed client kept sleeping")
+	}
+}
+
+// TestStoppedClientIsNotFinished: a sleep cut short by a stop does not
+// count as finishing the steps.
+func TestStoppedClientIsNotFinished(t *testing.T) {
+	srv := startServer(t)
+	sc := loadScenario(t, `
+target: ws://127.0.0.1/
+duration: 1m
+clients: {count: 1}
+steps:
+  - connect
+  - sleep: 10s
+`)
+	vu, rec := realVU(t, sc, srv.URL("/echo"))
+	stop := make(chan struct{})
+	done := make(chan bool)
+	go func() { done <- vu.Run(context.Background(), stop) }()
+	waitState(t, vu, Open)
+	close(stop)
+	if <-done || rec.Snapshot(time.Now()).Counters[metrics.ClientsFinished] != 0 {
+		t.Fatal("a stopped client was counted as finished")
+	}
+}
