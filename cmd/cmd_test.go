@@ -292,9 +292,20 @@ func TestServe(t *testing.T) {
 }
 
 func TestServeRejectsBadFlags(t *testing.T) {
-	r := wsbench(t, 5*time.Second, "serve", "--delay", "fast")
-	if r.code != 2 || !strings.Contains(r.stderr, "like 10ms-50ms") {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--delay", "fast"}, "like 10ms-50ms"},
+		{[]string{"--close-every", "1s", "--close-code", "1005"}, "1000-1003, 1007-1014 or 3000-4999"},
+		{[]string{"--restart-every", "1s", "--restart-down", "2s"}, "longer than --restart-down"},
+		{[]string{"--refuse-for", "2s"}, "need --refuse-status"},
+		{[]string{"--refuse-status", "503", "--refuse-for", "2s", "--refuse-every", "1s"}, "longer than --refuse-for"},
+	} {
+		r := wsbench(t, 5*time.Second, append([]string{"serve"}, tt.args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("serve %v: exit %d: %s", tt.args, r.code, r.stderr)
+		}
 	}
 }
 
@@ -325,4 +336,12 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestOutIsCheckedBeforeTheRun(t *testing.T) {
+	start := time.Now()
+	r := wsbench(t, 30*time.Second, "run", writeScenario(t, shortRun), "--out", "/nonexistent-dir/r.json", "-q")
+	if r.code != 2 || !strings.Contains(r.stderr, "--out") || time.Since(start) > 5*time.Second {
+		t.Fatalf("exit %d after %v: %s", r.code, time.Since(start), r.stderr)
+	}
 }

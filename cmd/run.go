@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -65,11 +66,20 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 		return scenarioErr(cmd.ErrOrStderr(), err)
 	}
 	stderr := cmd.ErrOrStderr()
-	if sc.Client.TLS.InsecureSkipVerify {
+	if sc.Client.TLS.InsecureSkipVerify && strings.HasPrefix(sc.Target, "wss://") {
 		fmt.Fprintln(stderr, "wsbench: TLS certificate verification is OFF (client.tls.insecure_skip_verify)")
 	}
 	fmt.Fprintf(stderr, "wsbench: running %s: up to %d clients for %s against %s\n",
 		sc.Name, sc.MaxClients(), sc.RunDuration(), report.RedactURL(sc.Target))
+
+	// Open --out now: a bad path should fail before the run, not after it.
+	var out *os.File
+	if f.out != "" {
+		if out, err = os.Create(f.out); err != nil {
+			return usageErr(fmt.Errorf("--out: %w", err))
+		}
+		defer out.Close()
+	}
 
 	ctx, stop := gracefulSignals(stderr)
 	defer stop()
@@ -102,9 +112,12 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	if err := report.WriteTable(cmd.OutOrStdout(), sum); err != nil {
 		return runErr(fmt.Errorf("write summary: %w", err))
 	}
-	if f.out != "" {
-		if err := writeFile(f.out, func(w io.Writer) error { return report.WriteJSON(w, sum) }); err != nil {
-			return runErr(err)
+	if out != nil {
+		if err := report.WriteJSON(out, sum); err != nil {
+			return runErr(fmt.Errorf("write %s: %w", f.out, err))
+		}
+		if err := out.Close(); err != nil {
+			return runErr(fmt.Errorf("write %s: %w", f.out, err))
 		}
 		fmt.Fprintf(stderr, "wsbench: result written to %s\n", f.out)
 	}
@@ -126,22 +139,6 @@ func scenarioErr(w io.Writer, err error) error {
 		return usageErr(fmt.Errorf("the scenario has %d problem(s); fix them and run again", len(probs)))
 	}
 	return usageErr(err)
-}
-
-// writeFile writes through fn to path, creating or truncating it.
-func writeFile(path string, fn func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	if err := fn(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 // gracefulSignals returns a context cancelled by the first SIGINT or

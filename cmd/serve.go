@@ -115,8 +115,8 @@ func (f serveFlags) faults() (testserver.Faults, error) {
 		if f.close.Fraction <= 0 || f.close.Fraction > 1 {
 			return fs, errors.New("--close-fraction must be in (0, 1]")
 		}
-		if f.close.Code < 1000 || f.close.Code > 4999 {
-			return fs, errors.New("--close-code must be from 1000 to 4999")
+		if c := f.close.Code; c < 1000 || c > 4999 || (c >= 1004 && c <= 1006) || (c >= 1015 && c <= 2999) {
+			return fs, errors.New("--close-code must be one a close frame may carry: 1000-1003, 1007-1014 or 3000-4999")
 		}
 		fs.Close = f.close
 	}
@@ -133,11 +133,19 @@ func (f serveFlags) faults() (testserver.Faults, error) {
 		if f.refuse.For <= 0 {
 			return fs, errors.New("--refuse-status needs --refuse-for, how long to refuse (e.g. 10s)")
 		}
+		if f.refuse.Every > 0 && f.refuse.Every <= f.refuse.For {
+			return fs, errors.New("--refuse-every must be longer than --refuse-for, or the server refuses for good")
+		}
 		fs.Refuse = f.refuse
+	} else if f.refuse.For > 0 || f.refuse.After > 0 || f.refuse.Every > 0 {
+		return fs, errors.New("--refuse-after, --refuse-for and --refuse-every need --refuse-status (e.g. 503)")
 	}
 	if f.restart.After > 0 || f.restart.Every > 0 {
 		if f.restart.Down <= 0 {
 			return fs, errors.New("--restart-down must be positive")
+		}
+		if f.restart.Every > 0 && f.restart.Every <= f.restart.Down {
+			return fs, errors.New("--restart-every must be longer than --restart-down, or the server stays down")
 		}
 		fs.Restart = f.restart
 	}

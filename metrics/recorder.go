@@ -43,7 +43,7 @@ type Recorder struct {
 	last     [NumCounters]int64
 	lastTick time.Time
 	series   []Point
-	peak     int64
+	peak     atomic.Int64 // most connections open at once, seen by SamplePeak or Tick
 }
 
 // Shard is the recording handle of a group of clients. Histograms are
@@ -83,6 +83,21 @@ func NewRecorder(start time.Time, shards int) *Recorder {
 		r.total[h] = NewHistogram()
 	}
 	return r
+}
+
+// SamplePeak notes the number of open connections now; the runner calls
+// it on every population tick so short runs and short peaks still show.
+func (r *Recorder) SamplePeak() {
+	var n int64
+	for i := range r.shards {
+		n += r.shards[i].gauges[Connected].Load()
+	}
+	for {
+		p := r.peak.Load()
+		if n <= p || r.peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
 }
 
 // Shard returns the shard for client number i.

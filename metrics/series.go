@@ -85,9 +85,7 @@ func (r *Recorder) tickLocked(now time.Time) Progress {
 	}
 	r.last = c
 	r.lastTick = now
-	if p.Connected > r.peak {
-		r.peak = p.Connected
-	}
+	r.SamplePeak()
 	r.series = append(r.series, p)
 	pr := Progress{Point: p, TotalErrors: errorCount(&c), TotalDrops: c[ConnDropped], TotalReconnects: c[ReconnectSuccesses]}
 	if r.total[RTT].TotalCount() > 0 {

@@ -22,7 +22,8 @@ type Snapshot struct {
 	Examples [NumCauses]string
 	Hists    [NumHists]*hdr.Histogram
 	Series   []Point
-	// PeakConnected is the highest number of open connections at a tick.
+	// PeakConnected is the most open connections seen at once (sampled on
+	// every population tick).
 	PeakConnected int64
 	// Clamped counts latency samples above one hour, recorded as one hour.
 	Clamped int64
@@ -37,7 +38,7 @@ func (r *Recorder) Snapshot(end time.Time) *Snapshot {
 	if end.After(r.lastTick) {
 		r.tickLocked(end)
 	}
-	s := &Snapshot{Start: r.start, End: end, PeakConnected: r.peak}
+	s := &Snapshot{Start: r.start, End: end, PeakConnected: r.peak.Load()}
 	s.Counters, _ = r.counters()
 	for i := range r.shards {
 		sh := &r.shards[i]

@@ -168,6 +168,7 @@ func (r *run) drive(ctx context.Context, start time.Time, o Options, load *loadM
 			return EndCompleted
 		case now := <-tick.C:
 			r.adjust(target(r.sc.Clients, min(now.Sub(start), total)))
+			r.rec.SamplePeak()
 		case now := <-second.C:
 			p := r.rec.Tick(now)
 			load.sample(now)
