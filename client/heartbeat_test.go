@@ -29,6 +29,16 @@ func realVU(t *testing.T, sc *scenario.Scenario, url string) (*VU, *metrics.Reco
 	return vu, rec
 }
 
+// startVU runs vu in the background until it is open; the returned
+// channel yields Run's result.
+func startVU(t *testing.T, vu *VU, stop <-chan struct{}) <-chan bool {
+	t.Helper()
+	done := make(chan bool, 1)
+	go func() { done <- vu.Run(context.Background(), stop) }()
+	waitState(t, vu, Open)
+	return done
+}
+
 // TestHeartbeatTimeout: a server that stops answering pings is declared
 // dead interval+timeout after the connection opened (within 100 ms), the
 // drop is classified as a heartbeat timeout, and the client reconnects.
@@ -49,10 +59,7 @@ steps:
 	vu, rec := realVU(t, sc, srv.URL("/echo"))
 	srv.SetIgnorePings(true)
 	stop := make(chan struct{})
-	done := make(chan bool)
-	go func() { done <- vu.Run(context.Background(), stop) }()
-
-	waitState(t, vu, Open)
+	done := startVU(t, vu, stop)
 	opened := time.Now()
 	waitFor(t, func() bool { return vu.State() != Open })
 	dead := time.Since(opened)

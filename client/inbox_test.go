@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"regexp"
 	"testing"
 	"time"
@@ -47,9 +46,7 @@ steps:
   - expect: {regex: '^welcome$', timeout: 100ms}
 `)
 	vu, rec := realVU(t, sc, srv.URL("/broadcast"))
-	done := make(chan bool)
-	go func() { done <- vu.Run(context.Background(), make(chan struct{})) }()
-	waitState(t, vu, Open)
+	done := startVU(t, vu, make(chan struct{}))
 	pusher, _, err := websocket.DefaultDialer.Dial(srv.URL("/broadcast"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -81,9 +78,7 @@ steps:
   - sleep: 10s
 `)
 	vu, rec := realVU(t, sc, srv.URL("/echo"))
-	done := make(chan bool)
-	go func() { done <- vu.Run(context.Background(), make(chan struct{})) }()
-	waitState(t, vu, Open)
+	done := startVU(t, vu, make(chan struct{}))
 	srv.CloseFraction(1, 1011, "bye")
 	select {
 	case completed := <-done:
@@ -109,9 +104,7 @@ steps:
 `)
 	vu, rec := realVU(t, sc, srv.URL("/echo"))
 	stop := make(chan struct{})
-	done := make(chan bool)
-	go func() { done <- vu.Run(context.Background(), stop) }()
-	waitState(t, vu, Open)
+	done := startVU(t, vu, stop)
 	close(stop)
 	if <-done || rec.Snapshot(time.Now()).Counters[metrics.ClientsFinished] != 0 {
 		t.Fatal("a stopped client was counted as finished")

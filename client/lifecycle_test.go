@@ -118,9 +118,7 @@ steps:
 	clock := newFakeClock()
 	vu, rec := newTestVU(t, sc, d, clock, halfDraw)
 
-	done := make(chan bool)
-	go func() { done <- vu.Run(context.Background(), make(chan struct{})) }()
-	waitState(t, vu, Open)
+	done := startVU(t, vu, make(chan struct{}))
 	first.finish(&transport.CloseError{Code: 1011, Reason: "boom"})
 	waitFor(t, func() bool { return vu.State() == Open && d.dialCount() == 2 })
 	second.in <- []byte("after-reconnect")
