@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"net"
 	"sync"
 	"time"
 
@@ -89,7 +90,9 @@ func (v *VU) runLife(l *life) {
 		if err != nil {
 			detail = err.Error()
 		}
-		if m := v.aborted.Load(); m != nil && m.conn == conn {
+		// The client's own abort explains the drop only when the read
+		// ended because of it; a close or reset the reader saw first wins.
+		if m := v.aborted.Load(); m != nil && m.conn == conn && errors.Is(err, net.ErrClosed) {
 			cause, code, detail = m.cause, transport.CodeAbnormal, m.detail
 		} else {
 			cause, code = classifyDrop(err)
@@ -152,10 +155,8 @@ func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
 	err = v.readLoop(conn)
 
 	v.hb.stop()
-	_ = conn.Abort()
-	if flushed != nil {
-		<-flushed
-	}
+	// Leave Open before closing the socket: a send racing the end would
+	// otherwise write to the closed socket and be taken for a write error.
 	v.mu.Lock()
 	v.conn = nil
 	intentional = v.closing
@@ -163,6 +164,10 @@ func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
 		v.setStateLocked(Reconnecting)
 	}
 	v.mu.Unlock()
+	_ = conn.Abort()
+	if flushed != nil {
+		<-flushed
+	}
 	return err, intentional
 }
 

@@ -103,7 +103,9 @@ func TestBroadcastReachesAll(t *testing.T) {
 		conns = append(conns, dial(t, s.URL("/broadcast")))
 	}
 	other := dial(t, s.URL("/echo"))
-	eventually(t, "4 open connections", func() bool { return s.Stats().Open == 4 })
+	// Open counts a connection at the upgrade; it joins /broadcast a moment
+	// later, so wait for the listeners themselves.
+	eventually(t, "3 broadcast listeners", func() bool { return listeners(s) == 3 })
 
 	writeText(t, conns[1], "to everyone")
 	for i, c := range conns {
@@ -119,7 +121,7 @@ func TestBroadcastReachesAll(t *testing.T) {
 	// With one listener left, the plain (unprepared) path is used.
 	conns[0].Close()
 	conns[2].Close()
-	eventually(t, "one broadcast connection", func() bool { return s.Stats().Open == 2 })
+	eventually(t, "one broadcast listener", func() bool { return listeners(s) == 1 })
 	if err := conns[1].WriteMessage(websocket.BinaryMessage, []byte{9}); err != nil {
 		t.Fatal(err)
 	}
@@ -243,4 +245,11 @@ func TestMaxMessageSize(t *testing.T) {
 	}
 	writeText(t, c, "0123456789abcdefX")
 	wantCloseCode(t, readErr(t, c), websocket.CloseMessageTooBig, "")
+}
+
+// listeners counts the connections registered on /broadcast.
+func listeners(s *Server) int {
+	s.bmu.RLock()
+	defer s.bmu.RUnlock()
+	return len(s.bcast)
 }
