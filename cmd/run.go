@@ -20,6 +20,7 @@ type runFlags struct {
 	clients  int
 	duration time.Duration
 	target   string
+	seed     int64
 	out      string
 	quiet    bool
 	every    time.Duration
@@ -51,6 +52,7 @@ A second Ctrl-C exits at once.`,
 	fl.IntVar(&f.clients, "clients", 0, "run this many clients for the whole run, replacing the file's clients block")
 	fl.DurationVar(&f.duration, "duration", 0, "run length with --clients or a count population (e.g. 30s, 5m)")
 	fl.StringVar(&f.target, "target", "", "URL to load (ws://, wss://) or embedded, replacing the file's target")
+	fl.Int64Var(&f.seed, "seed", 0, "seed for random payloads, sleeps and jitter (the summary JSON records the one used)")
 	fl.StringVar(&f.out, "out", "", "write the result as JSON to this file (docs/result.md)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress; only the summary")
 	fl.DurationVar(&f.every, "progress-every", 0, "progress interval (default 1s on a terminal, 5s otherwise)")
@@ -61,7 +63,7 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	if f.clients < 0 || f.duration < 0 {
 		return usageErr(errors.New("--clients and --duration must not be negative"))
 	}
-	sc, err := scenario.Load(path, scenario.Overrides{Clients: f.clients, Duration: f.duration, Target: f.target})
+	sc, err := scenario.Load(path, scenario.Overrides{Clients: f.clients, Duration: f.duration, Target: f.target, Seed: f.seed})
 	if err != nil {
 		return scenarioErr(cmd.ErrOrStderr(), err)
 	}

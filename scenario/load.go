@@ -26,6 +26,8 @@ type Overrides struct {
 	Duration time.Duration
 	// Target replaces target.
 	Target string
+	// Seed replaces seed (0 keeps the file's).
+	Seed int64
 	// LookupEnv expands ${VAR}; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 }

@@ -264,3 +264,16 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Errorf("err = %v (%T), want a plain file error", err, err)
 	}
 }
+
+func TestSeedOverride(t *testing.T) {
+	src := []byte("target: embedded\nseed: 7\nduration: 1s\nclients: {count: 1}\nsteps: [connect]\n")
+	for _, tt := range []struct{ flag, want int64 }{{0, 7}, {42, 42}} {
+		sc, err := Parse("s.yaml", src, Overrides{Seed: tt.flag})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.Seed != tt.want {
+			t.Errorf("--seed %d: seed = %d, want %d", tt.flag, sc.Seed, tt.want)
+		}
+	}
+}

@@ -10,6 +10,9 @@ func (d *decoder) applyOverrides(s *Scenario, o Overrides) {
 		s.Target = o.Target
 		d.origin["target"] = "--target"
 	}
+	if o.Seed != 0 {
+		s.Seed = o.Seed
+	}
 	if o.Clients < 0 {
 		d.flagProblem("clients", "--clients must be more than 0, got %d", o.Clients)
 	}
