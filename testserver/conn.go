@@ -267,7 +267,12 @@ func (c *conn) write(m outMsg) {
 	st := &c.s.stats
 	st.messagesOut.Add(1)
 	st.bytesOut.Add(int64(len(m.data)))
-	var err error
+	err := c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
+	if err != nil {
+		st.messagesOut.Add(-1)
+		st.bytesOut.Add(-int64(len(m.data)))
+		return
+	}
 	if m.pm != nil {
 		err = c.ws.WritePreparedMessage(m.pm)
 	} else {

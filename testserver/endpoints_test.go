@@ -253,3 +253,21 @@ func listeners(s *Server) int {
 	defer s.bmu.RUnlock()
 	return len(s.bcast)
 }
+
+// TestClientThatStopsReadingIsDropped: replies to a client that never
+// reads pile up until a write times out; the server then drops that
+// client instead of blocking.
+func TestClientThatStopsReadingIsDropped(t *testing.T) {
+	s := startServer(t, Config{WriteTimeout: 200 * time.Millisecond})
+	c := dial(t, s.URL("/echo"))
+	big := make([]byte, 1<<20)
+	go func() { // keep sending, never read; stops once the server gives up
+		for range 64 {
+			c.SetWriteDeadline(time.Now().Add(3 * time.Second))
+			if c.WriteMessage(websocket.BinaryMessage, big) != nil {
+				return
+			}
+		}
+	}()
+	eventually(t, "the non-reading client dropped", func() bool { return s.Stats().Open == 0 })
+}

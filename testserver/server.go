@@ -28,6 +28,11 @@ type Config struct {
 	// 0 means 16 MiB.
 	MaxMessageSize int64
 
+	// WriteTimeout bounds writing one reply; a client that stops reading
+	// loses its connection instead of stalling broadcasts to everyone
+	// else. 0 means DefaultWriteTimeout.
+	WriteTimeout time.Duration
+
 	// Logf, if set, receives one line per fault and per server-level error
 	// (never one per message). nil means silent. It may be called from
 	// several goroutines at once.
@@ -37,6 +42,10 @@ type Config struct {
 // DefaultMaxMessageSize is the read limit used when Config.MaxMessageSize
 // is 0.
 const DefaultMaxMessageSize = 16 << 20
+
+// DefaultWriteTimeout is the reply write bound used when
+// Config.WriteTimeout is 0.
+const DefaultWriteTimeout = 10 * time.Second
 
 // ErrClosed is returned by Start and Restart once Close has been called.
 var ErrClosed = errors.New("testserver: server closed")
@@ -83,6 +92,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.MaxMessageSize <= 0 {
 		cfg.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
 	}
 	cfg.Faults = cfg.Faults.withDefaults()
 	s := &Server{
