@@ -7,18 +7,19 @@ import (
 
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/internal/servertest"
 	"github.com/wsbench/wsbench/testserver"
 	"github.com/wsbench/wsbench/transport/ws"
 )
 
-func startServer(t *testing.T) *testserver.Server {
+// startServer starts a plain test server for t.
+func startServer(t *testing.T) *testserver.Server { return servertest.Start(t, testserver.Config{}) }
+
+// oneClient loads a single-client scenario: body holds its client block
+// and steps; the header every such test shares is added here.
+func oneClient(t *testing.T, body string) *scenario.Scenario {
 	t.Helper()
-	srv := testserver.New(testserver.Config{})
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
+	return loadScenario(t, "target: ws://127.0.0.1/\nduration: 1m\nclients: {count: 1}"+body)
 }
 
 // realVU runs a VU against srv with the real clock and dialer.
@@ -45,10 +46,7 @@ func startVU(t *testing.T, vu *VU, stop <-chan struct{}) <-chan bool {
 func TestHeartbeatTimeout(t *testing.T) {
 	const interval, timeout, tolerance = 300 * time.Millisecond, 200 * time.Millisecond, 100 * time.Millisecond
 	srv := startServer(t)
-	sc := loadScenario(t, `
-target: ws://127.0.0.1/
-duration: 1m
-clients: {count: 1}
+	sc := oneClient(t, `
 client:
   reconnect: {initial_delay: 50ms, jitter: 0}
   heartbeat: {mode: ping, interval: 300ms, timeout: 200ms}
@@ -84,10 +82,7 @@ steps:
 // declared missed.
 func TestHeartbeatKeepsHealthyConnection(t *testing.T) {
 	srv := startServer(t)
-	sc := loadScenario(t, `
-target: ws://127.0.0.1/
-duration: 1m
-clients: {count: 1}
+	sc := oneClient(t, `
 client:
   heartbeat: {mode: ping, interval: 50ms, timeout: 40ms}
 steps:
@@ -112,10 +107,7 @@ steps:
 // matching message as the pong; the echo server echoes it back.
 func TestApplicationHeartbeat(t *testing.T) {
 	srv := startServer(t)
-	sc := loadScenario(t, `
-target: ws://127.0.0.1/
-duration: 1m
-clients: {count: 1}
+	sc := oneClient(t, `
 client:
   heartbeat: {mode: message, interval: 50ms, timeout: 40ms, payload: '{"type":"ping"}', reply: '"type":"ping"'}
 steps:
@@ -132,10 +124,7 @@ steps:
 		t.Fatalf("%d heartbeat replies counted as unmatched", s.Counters[metrics.MsgsUnmatched])
 	}
 	// A reply pattern the echo never produces: the heartbeat times out.
-	sc2 := loadScenario(t, `
-target: ws://127.0.0.1/
-duration: 1m
-clients: {count: 1}
+	sc2 := oneClient(t, `
 client:
   reconnect: {enabled: false}
   heartbeat: {mode: message, interval: 50ms, timeout: 40ms, payload: 'ping', reply: '^pong$'}

@@ -58,10 +58,7 @@ func TestExpectSeesAPushThatCameFirst(t *testing.T) {
 	pusher.WriteMessage(websocket.TextMessage, []byte("pusher"))
 	readUntil("pusher")
 
-	sc := loadScenario(t, `
-target: ws://127.0.0.1/
-duration: 1m
-clients: {count: 1}
+	sc := oneClient(t, `
 steps:
   - connect
   - send: ready
@@ -87,10 +84,7 @@ steps:
 // its sleep; it is not counted as finished.
 func TestFailedClientLeavesAtOnce(t *testing.T) {
 	srv := startServer(t)
-	sc := loadScenario(t, `
-target: ws://127.0.0.1/
-duration: 1m
-clients: {count: 1}
+	sc := oneClient(t, `
 client:
   reconnect: {enabled: false}
 steps:
@@ -114,10 +108,7 @@ steps:
 // count as finishing the steps.
 func TestStoppedClientIsNotFinished(t *testing.T) {
 	srv := startServer(t)
-	sc := loadScenario(t, `
-target: ws://127.0.0.1/
-duration: 1m
-clients: {count: 1}
+	sc := oneClient(t, `
 steps:
   - connect
   - sleep: 10s

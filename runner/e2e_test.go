@@ -9,19 +9,12 @@ import (
 
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/internal/servertest"
 	"github.com/wsbench/wsbench/testserver"
 )
 
-// startServer starts a test server on loopback, closed with the test.
-func startServer(t *testing.T) *testserver.Server {
-	t.Helper()
-	srv := testserver.New(testserver.Config{})
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
+// startServer starts a plain test server for t.
+func startServer(t *testing.T) *testserver.Server { return servertest.Start(t, testserver.Config{}) }
 
 // runYAML parses yaml (with TARGET replaced by target) and runs it.
 func runYAML(t *testing.T, yaml, target string, o Options) *Result {

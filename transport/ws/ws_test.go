@@ -11,21 +11,15 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/wsbench/wsbench/internal/servertest"
 	"github.com/wsbench/wsbench/testserver"
 	"github.com/wsbench/wsbench/transport"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func startServer(t *testing.T) *testserver.Server {
-	t.Helper()
-	srv := testserver.New(testserver.Config{})
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
+// startServer starts a plain test server for t.
+func startServer(t *testing.T) *testserver.Server { return servertest.Start(t, testserver.Config{}) }
 
 func dial(t *testing.T, o Options, url string) transport.Conn {
 	t.Helper()
