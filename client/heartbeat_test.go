@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wsbench/wsbench/internal/servertest"
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
-	"github.com/wsbench/wsbench/internal/servertest"
 	"github.com/wsbench/wsbench/testserver"
 	"github.com/wsbench/wsbench/transport/ws"
 )
