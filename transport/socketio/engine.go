@@ -9,19 +9,20 @@ import (
 	"time"
 )
 
-// Engine.IO v4 packet types, as the first byte of a text packet.
+// Engine.IO v4 packet types, as the first byte of a text packet. A binary
+// WebSocket frame is a binary message and carries no type byte.
 const (
-	eOpen    = '0'
-	eClose   = '1'
-	ePing    = '2'
-	ePong    = '3'
-	eMessage = '4'
-	eUpgrade = '5'
-	eNoop    = '6'
+	EngineOpen    = '0'
+	EngineClose   = '1'
+	EnginePing    = '2'
+	EnginePong    = '3'
+	EngineMessage = '4'
+	EngineUpgrade = '5'
+	EngineNoop    = '6'
 )
 
-// recordSeparator joins packets in a long-polling payload (Engine.IO v4).
-const recordSeparator = 0x1e
+// RecordSeparator joins packets in a long-polling payload (Engine.IO v4).
+const RecordSeparator = 0x1e
 
 // Handshake is the Engine.IO open packet's content.
 type Handshake struct {
@@ -41,7 +42,7 @@ func (h *Handshake) PingDeadline() time.Duration {
 // ParseOpen decodes an Engine.IO open packet ("0{...}").
 func ParseOpen(pkt []byte) (Handshake, error) {
 	var h Handshake
-	if len(pkt) == 0 || pkt[0] != eOpen {
+	if len(pkt) == 0 || pkt[0] != EngineOpen {
 		return h, fmt.Errorf("%w: expected an Engine.IO open packet, got %q", ErrParse, clip(pkt))
 	}
 	if err := json.Unmarshal(pkt[1:], &h); err != nil {
@@ -57,13 +58,13 @@ func ParseOpen(pkt []byte) (Handshake, error) {
 // protocol. The connection cannot continue after one.
 var ErrParse = errors.New("parse error")
 
-// splitPayload calls fn for each packet of a long-polling payload. Binary
+// SplitPayload calls fn for each packet of a long-polling payload. Binary
 // packets ("b" + base64) are decoded into scratch space and passed with
 // binary set; text packets alias payload.
-func splitPayload(payload []byte, fn func(pkt []byte, binary bool) error) error {
+func SplitPayload(payload []byte, fn func(pkt []byte, binary bool) error) error {
 	for len(payload) > 0 {
 		pkt := payload
-		if i := bytes.IndexByte(payload, recordSeparator); i >= 0 {
+		if i := bytes.IndexByte(payload, RecordSeparator); i >= 0 {
 			pkt, payload = payload[:i], payload[i+1:]
 		} else {
 			payload = nil
@@ -89,8 +90,8 @@ func splitPayload(payload []byte, fn func(pkt []byte, binary bool) error) error 
 	return nil
 }
 
-// appendPayloadBinary appends a binary packet in its long-polling form.
-func appendPayloadBinary(dst, data []byte) []byte {
+// AppendPayloadBinary appends a binary packet in its long-polling form.
+func AppendPayloadBinary(dst, data []byte) []byte {
 	dst = append(dst, 'b')
 	return base64.StdEncoding.AppendEncode(dst, data)
 }

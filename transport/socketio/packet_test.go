@@ -146,7 +146,7 @@ func TestSplitPayload(t *testing.T) {
 	in := []byte("4hello\x1e2\x1ebAQID\x1e40")
 	var got []string
 	var bins []bool
-	err := splitPayload(in, func(pkt []byte, binary bool) error {
+	err := SplitPayload(in, func(pkt []byte, binary bool) error {
 		got = append(got, string(pkt))
 		bins = append(bins, binary)
 		return nil
@@ -163,12 +163,12 @@ func TestSplitPayload(t *testing.T) {
 			t.Errorf("packet %d = %q binary=%v", i, got[i], bins[i])
 		}
 	}
-	if string(appendPayloadBinary(nil, []byte{1, 2, 3})) != "bAQID" {
-		t.Error("appendPayloadBinary")
+	if string(AppendPayloadBinary(nil, []byte{1, 2, 3})) != "bAQID" {
+		t.Error("AppendPayloadBinary")
 	}
 	for _, bad := range []string{"4a\x1e\x1e4b", "b!!!"} {
-		if err := splitPayload([]byte(bad), func([]byte, bool) error { return nil }); !errors.Is(err, ErrParse) {
-			t.Errorf("splitPayload(%q) error = %v", bad, err)
+		if err := SplitPayload([]byte(bad), func([]byte, bool) error { return nil }); !errors.Is(err, ErrParse) {
+			t.Errorf("SplitPayload(%q) error = %v", bad, err)
 		}
 	}
 }
@@ -210,7 +210,7 @@ func FuzzSplitPayload(f *testing.F) {
 	f.Add([]byte("b"))
 	f.Add([]byte("\x1e"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = splitPayload(b, func(pkt []byte, binary bool) error {
+		_ = SplitPayload(b, func(pkt []byte, binary bool) error {
 			if len(pkt) == 0 && !binary {
 				t.Fatal("empty text packet passed on")
 			}
