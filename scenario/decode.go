@@ -116,6 +116,12 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 	case templateType:
 		d.template(n, path, v)
 		return
+	case argsType:
+		d.args(n, path, v)
+		return
+	case jsonType:
+		d.jsonValue(n, path, v)
+		return
 	case stepType:
 		d.step(n, path, v.Addr().Interface().(*Step))
 		return

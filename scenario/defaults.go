@@ -52,6 +52,7 @@ func (d *decoder) applyDefaults(s *Scenario) {
 		s.Protocol = DefaultProtocol
 	}
 	d.defDuration("graceful_stop", &s.GracefulStop, DefaultGracefulStop)
+	d.applySocketIODefaults(s)
 
 	c := &s.Client
 	r := &c.Reconnect

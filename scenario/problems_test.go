@@ -44,7 +44,7 @@ func TestBadScenarios(t *testing.T) {
 		{
 			name: "list for a mapping",
 			yaml: valid + "client: [compression]\n",
-			want: `bad.yaml:5:9: client: expected a mapping with keys headers, subprotocols, reconnect, heartbeat, queue, tls, compression, max_message_size, handshake_timeout, write_timeout; got a list`,
+			want: `bad.yaml:5:9: client: expected a mapping with keys headers, subprotocols, reconnect, heartbeat, queue, tls, compression, max_message_size, handshake_timeout, write_timeout, delivery; got a list`,
 		},
 		{
 			name: "string for a list of steps",
@@ -154,7 +154,7 @@ func TestBadScenarios(t *testing.T) {
 		{
 			name: "unknown step without a close match",
 			yaml: "target: embedded\nclients: {count: 5}\nduration: 10s\nsteps:\n  - connect\n  - publish: x\n",
-			want: `bad.yaml:6:5: steps[1]: unknown step "publish"; valid steps: connect, close, send, expect, sleep, loop`,
+			want: `bad.yaml:6:5: steps[1]: unknown step "publish"; valid steps: connect, close, send, expect, sleep, loop, emit, expect_event`,
 		},
 		{
 			name: "send before connect, inside a loop",
@@ -202,9 +202,41 @@ func TestBadScenarios(t *testing.T) {
 			want: `bad.yaml:6:13: client.headers.sec-websocket-protocol: sec-websocket-protocol is set by the WebSocket handshake; use subprotocols: [name] instead`,
 		},
 		{
-			name: "socketio protocol",
-			yaml: valid + "protocol: socketio\n",
-			want: `bad.yaml:5:11: protocol: protocol socketio is not supported yet; use websocket`,
+			name: "send with socketio",
+			yaml: "target: embedded\nprotocol: socketio\nclients: {count: 1}\nduration: 1s\nsteps: [connect, {send: hi}]\n",
+			want: `bad.yaml:5:18: steps[1]: send is a WebSocket step; with protocol socketio write - emit: {event: name, args: [...]}`,
+		},
+		{
+			name: "emit with websocket",
+			yaml: "target: embedded\nclients: {count: 1}\nduration: 1s\nsteps: [connect, {emit: hi}]\n",
+			want: `bad.yaml:4:18: steps[1]: emit is a Socket.IO step; add protocol: socketio or use send/expect`,
+		},
+		{
+			name: "socketio mistakes",
+			yaml: `target: ftp://h
+protocol: socketio
+socketio: {path: io, transports: [websocket, polling], auth: [1]}
+clients: {count: 1}
+duration: 1s
+client: {heartbeat: {interval: 5s}, subprotocols: [a]}
+steps:
+  - connect
+  - emit: {event: connect, ack: {}, expect: {event: x, match: "("}}
+  - expect_event: {namespace: chat}
+  - emit: {event: e, args: [!json "{{.Seq"]}
+`,
+			want: `bad.yaml:1:9: target: target "ftp://h" is not an http(s):// or ws(s):// URL; write target: http://host:port (the namespace may follow as a path) or embedded
+bad.yaml:3:18: socketio.path: must start with /, e.g. /socket.io/
+bad.yaml:3:34: socketio.transports: an upgrade goes from polling to websocket: write [polling, websocket]
+bad.yaml:3:62: socketio.auth: auth must be a mapping, e.g. auth: {token: secret}
+bad.yaml:6:21: client.heartbeat: Socket.IO's heartbeat is the server's ping (pingInterval, pingTimeout); remove client.heartbeat (socketio.answer_pings: false makes clients stop answering)
+bad.yaml:6:51: client.subprotocols: Socket.IO does not negotiate WebSocket subprotocols; remove it
+bad.yaml:9:11: steps[1].emit: write ack or expect, not both: ack waits for the acknowledgement, expect for a reply event
+bad.yaml:9:19: steps[1].emit.event: "connect" is reserved by Socket.IO; pick another event name
+bad.yaml:9:63: steps[1].emit.expect.match: invalid regular expression: missing closing ): ` + "`(`" + `
+bad.yaml:10:19: steps[2].expect_event.event: needs an event name, e.g. event: chat
+bad.yaml:10:31: steps[2].expect_event.namespace: namespace "chat" must start with /, e.g. /chat
+bad.yaml:11:28: steps[3].emit.args: template: "{{.Seq" opens {{ without a closing }}`,
 		},
 		{
 			name: "server with a ws target",

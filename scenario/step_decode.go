@@ -8,14 +8,16 @@ import (
 )
 
 // stepNames are the step kinds in the order the docs list them.
-var stepNames = []string{"connect", "close", "send", "expect", "sleep", "loop"}
+var stepNames = []string{"connect", "close", "send", "expect", "sleep", "loop", "emit", "expect_event"}
 
 // stepExamples show each step's value in messages.
 var stepExamples = map[string]string{
-	"send":   `- send: "hello" or - send: {text: "hello", expect: {regex: hello}}`,
-	"expect": `- expect: {regex: "welcome", timeout: 5s}`,
-	"sleep":  `- sleep: 1s or - sleep: {min: 200ms, max: 800ms}`,
-	"loop":   `- loop: {count: 10, steps: [...]}`,
+	"send":         `- send: "hello" or - send: {text: "hello", expect: {regex: hello}}`,
+	"expect":       `- expect: {regex: "welcome", timeout: 5s}`,
+	"sleep":        `- sleep: 1s or - sleep: {min: 200ms, max: 800ms}`,
+	"loop":         `- loop: {count: 10, steps: [...]}`,
+	"emit":         `- emit: {event: chat, args: [hello], ack: {timeout: 5s}}`,
+	"expect_event": `- expect_event: {event: welcome, timeout: 5s}`,
 }
 
 // step decodes one list item of steps: a bare name ("- connect") or a
@@ -101,6 +103,24 @@ func (d *decoder) stepBody(key, val *yaml.Node, path string, st *Step) {
 	case StepLoop:
 		st.Loop = &Loop{}
 		d.decode(val, kp, reflect.ValueOf(st.Loop).Elem())
+	case StepEmit:
+		st.Emit = &Emit{}
+		if val.Kind == yaml.ScalarNode { // - emit: ping is short for {event: ping}
+			d.set[kp+".event"] = true
+			d.pos[kp+".event"] = posOf(val)
+			d.decode(val, kp+".event", reflect.ValueOf(&st.Emit.Event).Elem())
+			return
+		}
+		d.decode(val, kp, reflect.ValueOf(st.Emit).Elem())
+	case StepExpectEvent:
+		st.ExpectEvent = &EventExpect{}
+		if val.Kind == yaml.ScalarNode { // - expect_event: welcome
+			d.set[kp+".event"] = true
+			d.pos[kp+".event"] = posOf(val)
+			d.decode(val, kp+".event", reflect.ValueOf(&st.ExpectEvent.Event).Elem())
+			return
+		}
+		d.decode(val, kp, reflect.ValueOf(st.ExpectEvent).Elem())
 	}
 }
 

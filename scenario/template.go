@@ -16,6 +16,8 @@ import (
 //	{{.Iter}}      how many times this slot has run the steps before, 0-based
 //	{{.Seq}}       this slot's send counter, 1 for its first message
 //	{{.UnixMilli}} the wall clock in milliseconds since 1970
+//	{{.UnixMicro}} the wall clock in microseconds since 1970 (for
+//	               delivery latency, see Client.Delivery)
 //	{{.Random N}}  N random characters (A-Z a-z 0-9 - _), or N random bytes
 //	               in a binary template
 //	{{"{{"}}       a literal "{{"
@@ -35,6 +37,7 @@ const (
 	segIter
 	segSeq
 	segUnixMilli
+	segUnixMicro
 	segRandom
 )
 
@@ -48,7 +51,7 @@ type segment struct {
 const maxRandom = 16 << 20
 
 // templateFields lists the fields for error messages.
-const templateFields = ".VU, .Iter, .Seq, .UnixMilli, .Random N"
+const templateFields = ".VU, .Iter, .Seq, .UnixMilli, .UnixMicro, .Random N"
 
 // Vars are the values a template is rendered with. Rand must be set when the
 // template uses .Random; each client owns its own source, so no lock is taken.
@@ -113,10 +116,10 @@ func parseAction(a string) (segment, error) {
 		return segment{}, fmt.Errorf("empty action; valid fields: %s", templateFields)
 	}
 	name, args := f[0], f[1:]
-	kinds := map[string]segKind{".VU": segVU, ".Iter": segIter, ".Seq": segSeq, ".UnixMilli": segUnixMilli, ".Random": segRandom}
+	kinds := map[string]segKind{".VU": segVU, ".Iter": segIter, ".Seq": segSeq, ".UnixMilli": segUnixMilli, ".UnixMicro": segUnixMicro, ".Random": segRandom}
 	k, ok := kinds[name]
 	if !ok {
-		if hint := suggest(name, []string{".VU", ".Iter", ".Seq", ".UnixMilli", ".Random"}); hint != "" {
+		if hint := suggest(name, []string{".VU", ".Iter", ".Seq", ".UnixMilli", ".UnixMicro", ".Random"}); hint != "" {
 			return segment{}, fmt.Errorf("unknown field %s (did you mean %s?)", name, hint)
 		}
 		return segment{}, fmt.Errorf("unknown field %s; valid fields: %s", name, templateFields)
@@ -161,6 +164,8 @@ func (t *Template) Append(dst []byte, v *Vars) []byte {
 			dst = strconv.AppendUint(dst, v.Seq, 10)
 		case segUnixMilli:
 			dst = strconv.AppendInt(dst, time.Now().UnixMilli(), 10)
+		case segUnixMicro:
+			dst = strconv.AppendInt(dst, time.Now().UnixMicro(), 10)
 		case segRandom:
 			dst = appendRandom(dst, s.n, t.binary, v.Rand)
 		}

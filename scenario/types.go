@@ -24,6 +24,8 @@ type Scenario struct {
 	Seed    int64   `yaml:"seed"`
 	Clients Clients `yaml:"clients"`
 	Client  Client  `yaml:"client"`
+	// SocketIO configures protocol socketio.
+	SocketIO SocketIO `yaml:"socketio"`
 	// Server configures the embedded test server; only valid with target embedded.
 	Server *Server `yaml:"server"`
 	Steps  []Step  `yaml:"steps"`
@@ -32,6 +34,7 @@ type Scenario struct {
 // Protocols the scenario may name.
 const (
 	ProtocolWebSocket = "websocket"
+	ProtocolSocketIO  = "socketio"
 )
 
 // Embedded is the target value that starts the in-process test server.
@@ -69,6 +72,22 @@ type Client struct {
 	// WriteTimeout bounds one write; a write that cannot finish in time
 	// (the server stopped reading) counts as a write error and a drop.
 	WriteTimeout Duration `yaml:"write_timeout"`
+	// Delivery, when set, tracks every received message (WebSocket) or
+	// event (Socket.IO) that carries a sender, a sequence number and a
+	// send time: delivery latency, lost, duplicated, out of order.
+	Delivery *Delivery `yaml:"delivery"`
+}
+
+// Delivery names the top-level JSON fields of a received message (or of a
+// Socket.IO event's first argument) that identify its sender, the sender's
+// sequence number and the sender's clock at send (unix milliseconds or
+// microseconds, told apart by size). Event restricts tracking to one
+// Socket.IO event name.
+type Delivery struct {
+	Sender string `yaml:"sender"`
+	Seq    string `yaml:"seq"`
+	SentAt string `yaml:"sent_at"`
+	Event  string `yaml:"event"`
 }
 
 // Reconnect is the exponential backoff policy: attempt n (0-based) waits
@@ -186,6 +205,9 @@ const (
 	StepExpect  StepKind = "expect"
 	StepSleep   StepKind = "sleep"
 	StepLoop    StepKind = "loop"
+	// Socket.IO steps.
+	StepEmit        StepKind = "emit"
+	StepExpectEvent StepKind = "expect_event"
 )
 
 // Step is one instruction of a virtual client; exactly one of the pointer
@@ -198,6 +220,9 @@ type Step struct {
 	Sleep  *Sleep
 	Loop   *Loop
 	Close  *Close
+	Emit   *Emit
+	// ExpectEvent is the expect_event step.
+	ExpectEvent *EventExpect
 }
 
 // Send sends one message: Text (a text frame), Binary (a binary frame whose

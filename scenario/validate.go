@@ -83,20 +83,27 @@ func (d *decoder) at(path string) Pos {
 
 // validate checks s after overrides and defaults.
 func (d *decoder) validate(s *Scenario) {
-	d.checkTarget(s.Target)
+	d.checkTarget(s.Target, s.Protocol)
 	d.checkProtocol(s.Protocol)
 	d.checkClients(s)
 	d.checkClient(&s.Client)
+	d.checkSocketIO(s)
+	d.checkDelivery(s)
 	d.checkServer(s)
 	if len(s.Steps) == 0 {
 		d.problem("steps", "missing steps: add steps, e.g. steps: [connect, {send: hello}, close]")
 	}
 	d.checkSteps(s.Steps, "steps")
+	d.checkStepProtocol(s.Steps, "steps", s.Protocol)
 	d.checkConnectFirst(s.Steps, "steps")
 }
 
-func (d *decoder) checkTarget(t string) {
+func (d *decoder) checkTarget(t, protocol string) {
 	const write = "write target: ws://host:port/path, wss://host/path or embedded"
+	if protocol == ProtocolSocketIO {
+		d.checkSocketIOTarget(t)
+		return
+	}
 	switch {
 	case t == "":
 		d.problem("target", "missing target: %s", write)
@@ -139,13 +146,40 @@ func (d *decoder) checkTarget(t string) {
 	}
 }
 
+var protocols = []string{ProtocolWebSocket, ProtocolSocketIO}
+
 func (d *decoder) checkProtocol(p string) {
-	switch p {
-	case ProtocolWebSocket:
-	case "socketio", "socket.io":
-		d.problem("protocol", "protocol %s is not supported yet; use %s", p, ProtocolWebSocket)
+	if !slices.Contains(protocols, p) {
+		d.problem("protocol", "unknown protocol %q%s; valid: %s", p, didYouMean(p, protocols), strings.Join(protocols, ", "))
+	}
+}
+
+// checkSocketIOTarget accepts what io(url) accepts: http(s):// and
+// ws(s):// URLs, and the embedded server.
+func (d *decoder) checkSocketIOTarget(t string) {
+	const write = "write target: http://host:port (the namespace may follow as a path) or embedded"
+	switch {
+	case t == "":
+		d.problem("target", "missing target: %s", write)
+		return
+	case t == Embedded:
+		return
+	case strings.HasPrefix(t, Embedded+"/"):
+		d.problem("target", "the embedded Socket.IO server has no endpoints; write target: embedded")
+		return
+	}
+	u, err := url.Parse(t)
+	if err != nil {
+		d.problem("target", "target is not a URL (%v); %s", err, write)
+		return
+	}
+	switch u.Scheme {
+	case "http", "https", "ws", "wss":
+		if u.Hostname() == "" {
+			d.problem("target", "target %q has no host; %s", t, write)
+		}
 	default:
-		d.problem("protocol", "unknown protocol %q; valid: %s", p, ProtocolWebSocket)
+		d.problem("target", "target %q is not an http(s):// or ws(s):// URL; %s", t, write)
 	}
 }
 

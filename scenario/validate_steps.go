@@ -18,6 +18,10 @@ func (d *decoder) checkSteps(steps []Step, path string) {
 			d.checkSend(st.Send, p+".send")
 		case StepExpect:
 			d.checkExpect(st.Expect, p+".expect", nil)
+		case StepEmit:
+			d.checkEmit(st.Emit, p+".emit")
+		case StepExpectEvent:
+			d.checkEventExpect(st.ExpectEvent, p+".expect_event")
 		case StepClose:
 			if c := st.Close.Code; c != 1000 && (c < 3000 || c > 4999) {
 				d.problem(p+".close.code", "a client may close with 1000 or 3000-4999, got %d", c)
@@ -130,7 +134,7 @@ func (d *decoder) checkConnectFirst(steps []Step, path string) bool {
 		switch st.Kind {
 		case StepConnect:
 			return true
-		case StepSend, StepExpect:
+		case StepSend, StepExpect, StepEmit, StepExpectEvent:
 			d.problem(p, "%s before any connect: add \"- connect\" before it", st.Kind)
 		case StepLoop:
 			if d.checkConnectFirst(st.Loop.Steps, p+".loop.steps") {
@@ -139,4 +143,22 @@ func (d *decoder) checkConnectFirst(steps []Step, path string) bool {
 		}
 	}
 	return false
+}
+
+// checkStepProtocol reports steps that belong to the other protocol.
+func (d *decoder) checkStepProtocol(steps []Step, path, protocol string) {
+	for i := range steps {
+		st := &steps[i]
+		p := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case protocol == ProtocolSocketIO && st.Kind == StepSend:
+			d.problem(p, "send is a WebSocket step; with protocol socketio write - emit: {event: name, args: [...]}")
+		case protocol == ProtocolSocketIO && st.Kind == StepExpect:
+			d.problem(p, "expect is a WebSocket step; with protocol socketio write - expect_event: {event: name}")
+		case protocol != ProtocolSocketIO && (st.Kind == StepEmit || st.Kind == StepExpectEvent):
+			d.problem(p, "%s is a Socket.IO step; add protocol: socketio or use send/expect", st.Kind)
+		case st.Kind == StepLoop:
+			d.checkStepProtocol(st.Loop.Steps, p+".loop.steps", protocol)
+		}
+	}
 }
