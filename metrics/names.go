@@ -16,10 +16,23 @@ const (
 	Queued
 	// Heartbeat is a ping (or application ping) to its pong (or reply).
 	Heartbeat
+	// Ack is a Socket.IO emit (its original emit when it was queued) to
+	// its acknowledgement.
+	Ack
+	// Delivery is a tracked message's send, by the sender's clock, to its
+	// arrival at a receiver (see client.delivery).
+	Delivery
+	// Handshake is the Engine.IO handshake: dial start to the open packet.
+	Handshake
+	// NamespaceConnect is the open packet to the last namespace's CONNECT ack.
+	NamespaceConnect
+	// Upgrade is a polling to WebSocket upgrade: probe start to the switch.
+	Upgrade
 	NumHists
 )
 
-var histNames = [NumHists]string{"connect", "rtt", "recover", "queued", "heartbeat"}
+var histNames = [NumHists]string{"connect", "rtt", "recover", "queued", "heartbeat",
+	"ack", "delivery", "handshake", "namespace_connect", "upgrade"}
 
 // Name is the histogram's name in results and thresholds.
 func (h Hist) Name() string { return histNames[h] }
@@ -54,6 +67,14 @@ const (
 	SendsRejected
 	ClientsStarted
 	ClientsFinished
+	// Socket.IO upgrades from polling to WebSocket.
+	UpgradesSucceeded
+	UpgradesFailed
+	// Tracked deliveries (client.delivery), counted per receiver.
+	DeliveriesReceived
+	DeliveriesLost
+	DeliveriesDuplicated
+	DeliveriesOutOfOrder
 	// Time in each connection state, in nanoseconds, for availability.
 	TimeConnecting
 	TimeOpen
@@ -70,6 +91,8 @@ var counterNames = [NumCounters]string{
 	"heartbeat.sent", "heartbeat.missed",
 	"sends.rejected",
 	"clients.started", "clients.finished",
+	"upgrades.succeeded", "upgrades.failed",
+	"deliveries.received", "deliveries.lost", "deliveries.duplicated", "deliveries.out_of_order",
 	"time.connecting_ns", "time.open_ns", "time.reconnecting_ns",
 }
 
@@ -114,6 +137,18 @@ const (
 	CauseWriteError
 	// CauseTooBig: a message exceeded max_message_size (closed with 1009).
 	CauseTooBig
+	// Socket.IO disconnect reasons, named as Socket.IO names them.
+
+	// CauseIOServerDisconnect: the server disconnected the socket (a kick).
+	CauseIOServerDisconnect
+	// CausePingTimeout: no Engine.IO ping within pingInterval + pingTimeout.
+	CausePingTimeout
+	// CauseTransportClose: the connection was closed (by the server or a proxy).
+	CauseTransportClose
+	// CauseTransportError: the connection failed (reset, read or write error).
+	CauseTransportError
+	// CauseParseError: the server sent a packet that breaks the protocol.
+	CauseParseError
 
 	// Connect failures (the connection never opened).
 
@@ -129,12 +164,16 @@ const (
 	CauseTimeout
 	// CauseDialError: another connect error.
 	CauseDialError
+	// CauseConnectError: a Socket.IO namespace refused the connection
+	// (CONNECT_ERROR, e.g. an auth middleware), with the server's message.
+	CauseConnectError
 	NumCauses
 )
 
 var causeNames = [NumCauses]string{
 	"server_close", "abnormal_close", "tcp_reset", "heartbeat_timeout", "read_error", "write_error", "message_too_big",
-	"handshake_status", "connection_refused", "dns", "tls", "timeout", "dial_error",
+	"io_server_disconnect", "ping_timeout", "transport_close", "transport_error", "parse_error",
+	"handshake_status", "connection_refused", "dns", "tls", "timeout", "dial_error", "connect_error",
 }
 
 // Name is the cause's name in results.
