@@ -83,4 +83,11 @@ var causeMeaning = [metrics.NumCauses]string{
 	metrics.CauseTLS:             "the TLS handshake failed (certificate or protocol)",
 	metrics.CauseTimeout:         "the connect did not finish within client.handshake_timeout",
 	metrics.CauseDialError:       "another connect error (see the example)",
+
+	metrics.CauseIOServerDisconnect: "io server disconnect: the server disconnected the socket (socket.disconnect(), a kick)",
+	metrics.CausePingTimeout:        "ping timeout: no Engine.IO ping from the server within pingInterval + pingTimeout; the connection was silently dead",
+	metrics.CauseTransportClose:     "transport close: the connection was closed (server restart, proxy, or the server closing the engine)",
+	metrics.CauseTransportError:     "transport error: the connection failed (reset, read or write error)",
+	metrics.CauseParseError:         "parse error: the server sent a packet that breaks the Socket.IO protocol",
+	metrics.CauseConnectError:       "connect_error: a namespace refused the connection (middleware such as auth), with the server's message",
 }

@@ -48,11 +48,26 @@ func scenarioInfo(sc *scenario.Scenario, resolved string, seed int64) ScenarioIn
 		info.Reconnect = "off"
 	}
 	h := c.Heartbeat
-	switch h.Mode {
-	case scenario.HeartbeatOff, "":
+	switch {
+	case sc.Protocol == scenario.ProtocolSocketIO:
+		info.Heartbeat = "Engine.IO ping from the server"
+		if a := sc.SocketIO.AnswerPings; a != nil && !*a {
+			info.Heartbeat += ", not answered (answer_pings: false)"
+		}
+	case h.Mode == scenario.HeartbeatOff || h.Mode == "":
 		info.Heartbeat = "off"
 	default:
 		info.Heartbeat = fmt.Sprintf("%s every %s, timeout %s", h.Mode, h.Interval, h.Timeout)
+	}
+	if sc.Protocol == scenario.ProtocolSocketIO {
+		sio := &sc.SocketIO
+		info.SocketIO = &SocketIOInfo{Path: sio.Path, Namespaces: sc.Namespaces(), Transports: sio.Transports, Auth: sio.Auth != nil}
+	}
+	if d := c.Delivery; d != nil {
+		info.Delivery = fmt.Sprintf("sender %s, seq %s, sent_at %s", d.Sender, d.Seq, d.SentAt)
+		if d.Event != "" {
+			info.Delivery += ", event " + d.Event
+		}
 	}
 	if c.Queue.Max == 0 {
 		info.Queue = "off"

@@ -51,6 +51,10 @@ type Summary struct {
 	Expects     Expects            `json:"expects"`
 	Queue       Queue              `json:"queue"`
 	Heartbeat   HeartbeatStats     `json:"heartbeat"`
+	// Upgrades is set for Socket.IO runs that start on polling and upgrade.
+	Upgrades *Upgrades `json:"upgrades,omitempty"`
+	// Deliveries is set when the scenario tracks deliveries.
+	Deliveries *Deliveries `json:"deliveries,omitempty"`
 	// Availability is time open / (time connecting + open + reconnecting), 0..1.
 	Availability float64 `json:"availability"`
 	// Counters holds every counter by its metric name (docs/metrics.md).
@@ -88,6 +92,32 @@ type ScenarioInfo struct {
 	Compression        bool              `json:"compression"`
 	InsecureSkipVerify bool              `json:"insecure_skip_verify,omitempty"`
 	MaxMessageSize     int64             `json:"max_message_size"`
+	SocketIO           *SocketIOInfo     `json:"socketio,omitempty"`
+	// Delivery names the tracked fields (client.delivery), when set.
+	Delivery string `json:"delivery,omitempty"`
+}
+
+// SocketIOInfo repeats the socketio block; the auth payload is never shown.
+type SocketIOInfo struct {
+	Path       string   `json:"path"`
+	Namespaces []string `json:"namespaces"`
+	Transports []string `json:"transports"`
+	// Auth says whether an auth payload was sent.
+	Auth bool `json:"auth"`
+}
+
+// Upgrades counts Socket.IO polling to WebSocket upgrades.
+type Upgrades struct {
+	Succeeded int64 `json:"succeeded"`
+	Failed    int64 `json:"failed"`
+}
+
+// Deliveries counts tracked messages per receiver (client.delivery).
+type Deliveries struct {
+	Received   int64 `json:"received"`
+	Lost       int64 `json:"lost"`
+	Duplicated int64 `json:"duplicated"`
+	OutOfOrder int64 `json:"out_of_order"`
 }
 
 // StageInfo is one ramp stage.
@@ -238,6 +268,13 @@ func Build(in Input) (*Summary, error) {
 	}
 	for k := range metrics.NumCounters {
 		s.Counters[k.Name()] = c[k]
+	}
+	if sio := in.Scenario.SocketIO; in.Scenario.Protocol == scenario.ProtocolSocketIO && len(sio.Transports) > 1 {
+		s.Upgrades = &Upgrades{c[metrics.UpgradesSucceeded], c[metrics.UpgradesFailed]}
+	}
+	if in.Scenario.Client.Delivery != nil {
+		s.Deliveries = &Deliveries{c[metrics.DeliveriesReceived], c[metrics.DeliveriesLost],
+			c[metrics.DeliveriesDuplicated], c[metrics.DeliveriesOutOfOrder]}
 	}
 	for h := range metrics.NumHists {
 		hist := snap.Hists[h]

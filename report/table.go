@@ -14,15 +14,22 @@ import (
 )
 
 // latencyRows orders and labels the latency table.
+// Rows marked optional show only when they have samples.
 var latencyRows = []struct {
-	hist  metrics.Hist
-	label string
+	hist     metrics.Hist
+	label    string
+	optional bool
 }{
-	{metrics.Connect, "connect"},
-	{metrics.RTT, "round trip"},
-	{metrics.Recover, "time to recover"},
-	{metrics.Queued, "time queued"},
-	{metrics.Heartbeat, "heartbeat rtt"},
+	{metrics.Connect, "connect", false},
+	{metrics.Handshake, "  engine.io handshake", true},
+	{metrics.NamespaceConnect, "  namespace connect", true},
+	{metrics.Upgrade, "  upgrade to websocket", true},
+	{metrics.RTT, "round trip", false},
+	{metrics.Ack, "ack", true},
+	{metrics.Delivery, "delivery", true},
+	{metrics.Recover, "time to recover", false},
+	{metrics.Queued, "time queued", false},
+	{metrics.Heartbeat, "heartbeat rtt", true},
 }
 
 // WriteTable writes the human summary of s: what ran, latencies, what
@@ -43,6 +50,9 @@ func WriteTable(w io.Writer, s *Summary) error {
 	rows := [][]string{}
 	for _, r := range latencyRows {
 		l := s.Latency[r.hist.Name()]
+		if l.Count == 0 && (r.optional || (r.hist == metrics.RTT && sc.Protocol == "socketio")) {
+			continue
+		}
 		if l.Count == 0 {
 			rows = append(rows, []string{r.label, "0", "-", "-", "-", "-", "-", "-", "-"})
 			continue
@@ -73,7 +83,21 @@ func WriteTable(w io.Writer, s *Summary) error {
 	q := &s.Queue
 	ew.printf("Queue        %s · queued %s · flushed %s · dropped %s · unsent at stop %s\n",
 		sc.Queue, fmtCount(q.Queued), fmtCount(q.Flushed), fmtCount(q.Dropped), fmtCount(q.Unsent))
-	ew.printf("Heartbeat    %s · sent %s · missed %s\n", sc.Heartbeat, fmtCount(s.Heartbeat.Sent), fmtCount(s.Heartbeat.Missed))
+	if sc.SocketIO != nil {
+		ew.printf("Heartbeat    %s · pongs sent %s · ping timeouts %s\n", sc.Heartbeat, fmtCount(s.Heartbeat.Sent), fmtCount(s.Heartbeat.Missed))
+		ew.printf("Socket.IO    path %s · namespaces %s · transports %s", sc.SocketIO.Path,
+			strings.Join(sc.SocketIO.Namespaces, ", "), strings.Join(sc.SocketIO.Transports, " then "))
+		if u := s.Upgrades; u != nil {
+			ew.printf(" · upgraded %s · upgrade failed %s", fmtCount(u.Succeeded), fmtCount(u.Failed))
+		}
+		ew.printf("\n")
+	} else {
+		ew.printf("Heartbeat    %s · sent %s · missed %s\n", sc.Heartbeat, fmtCount(s.Heartbeat.Sent), fmtCount(s.Heartbeat.Missed))
+	}
+	if d := s.Deliveries; d != nil {
+		ew.printf("Deliveries   %s · received %s · lost %s · duplicated %s · out of order %s\n", sc.Delivery,
+			fmtCount(d.Received), fmtCount(d.Lost), fmtCount(d.Duplicated), fmtCount(d.OutOfOrder))
+	}
 
 	if len(c.DropCauses) > 0 {
 		ew.printf("\n")

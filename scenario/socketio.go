@@ -172,7 +172,7 @@ func (d *decoder) checkSocketIO(s *Scenario) {
 		d.problem("socketio.path", "must start with /, e.g. /socket.io/")
 	}
 	d.checkNamespace(sio.Namespace, "socketio.namespace")
-	if u, err := url.Parse(s.Target); err == nil && u.Path != "" && u.Path != "/" && d.set["socketio.namespace"] && u.Path != sio.Namespace {
+	if u, err := url.Parse(s.Target); err == nil && u.Host != "" && u.Path != "" && u.Path != "/" && d.set["socketio.namespace"] && u.Path != sio.Namespace {
 		d.problem("target", "the target's path %s names a namespace but socketio.namespace is %s; keep one", u.Path, sio.Namespace)
 	}
 	switch strings.Join(sio.Transports, ",") {

@@ -14,7 +14,9 @@ import (
 //
 //	{{.VU}}        the client slot number, 1-based
 //	{{.Iter}}      how many times this slot has run the steps before, 0-based
-//	{{.Seq}}       this slot's send counter, 1 for its first message
+//	{{.Seq}}       this slot's sequence number: it counts the messages
+//	               whose template uses .Seq, 1 for the first, so they
+//	               are numbered without gaps
 //	{{.UnixMilli}} the wall clock in milliseconds since 1970
 //	{{.UnixMicro}} the wall clock in microseconds since 1970 (for
 //	               delivery latency, see Client.Delivery)
@@ -142,6 +144,17 @@ func parseAction(a string) (segment, error) {
 
 // Binary reports whether t renders a binary message.
 func (t *Template) Binary() bool { return t.binary }
+
+// UsesSeq reports whether t renders .Seq: sending it takes the next
+// sequence number.
+func (t *Template) UsesSeq() bool {
+	for i := range t.segs {
+		if t.segs[i].kind == segSeq {
+			return true
+		}
+	}
+	return false
+}
 
 // Static reports whether t renders the same bytes every time.
 func (t *Template) Static() bool {
