@@ -10,7 +10,19 @@
 // transports. Like every transport it must not record metrics, retry or
 // reconnect: a dead connection is reported to the caller, who decides.
 // The caller builds Socket.IO packets with the Append functions in
-// packet.go and reads them with Parse.
+// packet.go and reads them with Parse; Reason names why a connection
+// ended in Socket.IO's own words.
 //
-// Start with packet.go, then dial.go and conn.go.
+// It keeps the costs of a load generator low: no goroutine of its own per
+// connection (the caller's reader answers pings and runs the polling
+// long-poll; writers POST on their own goroutine), a 512-byte WebSocket
+// read buffer, write buffers lent from a pool, and no allocation of its
+// own when reading over WebSocket. It keeps the ordering guarantees a
+// measuring tool needs: every namespace is connected before Dial returns,
+// events sent meanwhile are kept, DISCONNECT packets go out before the
+// close, and the polling writes never wait for the long-poll.
+//
+// Start with packet.go, then dial.go and conn.go; link.go introduces the
+// two transports (wslink.go, polling.go) and upgrade.go moves between
+// them.
 package socketio

@@ -16,7 +16,7 @@ const (
 	Disconnect
 	Event
 	Ack
-	ConnectError
+	ConnectErrorPacket // CONNECT_ERROR; named apart from the ConnectError error type
 	BinaryEvent
 	BinaryAck
 )
@@ -111,7 +111,7 @@ func Parse(b []byte) (Packet, error) {
 		if p.ID < 0 || len(p.Data) == 0 || p.Data[0] != '[' {
 			return p, fmt.Errorf("%w: %s needs an id and an array in %q", ErrParse, p.Type, clip(b))
 		}
-	case ConnectError:
+	case ConnectErrorPacket:
 		if len(p.Data) == 0 {
 			return p, fmt.Errorf("%w: CONNECT_ERROR without a payload", ErrParse)
 		}

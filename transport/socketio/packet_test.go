@@ -25,7 +25,7 @@ func TestParse(t *testing.T) {
 		{name: "event ns id", in: `2/chat,12["msg",{"a":1}]`, typ: Event, nsp: "/chat", id: 12, data: `["msg",{"a":1}]`, event: "msg"},
 		{name: "escaped event name", in: `2["a\"b"]`, typ: Event, nsp: "/", id: -1, data: `["a\"b"]`, event: `a"b`},
 		{name: "ack", in: `3/chat,7["ok"]`, typ: Ack, nsp: "/chat", id: 7, data: `["ok"]`},
-		{name: "connect error", in: `4/admin,{"message":"not authorized","data":{"code":401}}`, typ: ConnectError, nsp: "/admin", id: -1, data: `{"message":"not authorized","data":{"code":401}}`},
+		{name: "connect error", in: `4/admin,{"message":"not authorized","data":{"code":401}}`, typ: ConnectErrorPacket, nsp: "/admin", id: -1, data: `{"message":"not authorized","data":{"code":401}}`},
 		{name: "binary event", in: `51-["up",{"_placeholder":true,"num":0}]`, typ: BinaryEvent, att: 1, nsp: "/", id: -1, data: `["up",{"_placeholder":true,"num":0}]`, event: "up"},
 		{name: "binary ack ns", in: `62-/x,3[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, typ: BinaryAck, att: 2, nsp: "/x", id: 3, data: `[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`},
 		{name: "empty", in: "", wantErr: true},

@@ -1,0 +1,174 @@
+package socketio
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wsbench/wsbench/transport"
+)
+
+// tickEvent is the event the streaming server sends, as it reaches
+// ReadMessage.
+const tickEvent = `2["tick",{"n":12345,"text":"a short event, as most are"}]`
+
+// streamServer opens an Engine.IO session over WebSocket, acknowledges
+// the main namespace, and then either sends tickEvent without end
+// (?mode=read) or discards whatever arrives (?mode=write), both on the raw
+// TCP connection so that the server itself does not allocate per message.
+func streamServer(tb testing.TB) string {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []*websocket.Conn
+	up := websocket.Upgrader{}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		conns = append(conns, c)
+		mu.Unlock()
+		wg.Add(1)
+		defer wg.Done()
+		defer c.Close()
+		if r.URL.Query().Get("raw") == "" {
+			_ = c.WriteMessage(websocket.TextMessage, []byte(`0{"sid":"s","upgrades":[],"pingInterval":600000,"pingTimeout":600000}`))
+			if _, _, err := c.ReadMessage(); err != nil { // CONNECT
+				return
+			}
+			_ = c.WriteMessage(websocket.TextMessage, []byte(`40{"sid":"x"}`))
+		}
+		if r.URL.Query().Get("mode") == "write" {
+			_, _ = io.Copy(io.Discard, c.NetConn())
+			return
+		}
+		var frames []byte
+		payload := "4" + tickEvent
+		for range 256 {
+			frames = append(frames, 0x81, byte(len(payload)))
+			frames = append(frames, payload...)
+		}
+		for {
+			if _, err := c.NetConn().Write(frames); err != nil {
+				return
+			}
+		}
+	}))
+	tb.Cleanup(func() {
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		hs.Close()
+		wg.Wait()
+	})
+	return hs.URL
+}
+
+func dialStream(tb testing.TB, url string) *Conn {
+	tb.Helper()
+	c, err := NewDialer(Options{}).Dial(context.Background(), url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Abort() })
+	return c.(*Conn)
+}
+
+// gorillaReadAllocs measures what gorilla itself allocates to read one
+// message through NextReader: the floor under our read path.
+func gorillaReadAllocs(t *testing.T, url string) float64 {
+	c, _, err := websocket.DefaultDialer.Dial("ws"+url[len("http"):]+"/?raw=1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 256)
+	read := func() {
+		_, r, err := c.NextReader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(r, buf[:1+len(tickEvent)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 100 {
+		read()
+	}
+	return testing.AllocsPerRun(1000, read)
+}
+
+// TestWebSocketReadAllocatesNothingOfItsOwn checks the steady-state read
+// path: ReadMessage must add no allocation to gorilla's own (one 8-byte
+// message reader per NextReader call in gorilla v1.5.3).
+func TestWebSocketReadAllocatesNothingOfItsOwn(t *testing.T) {
+	url := streamServer(t)
+	floor := gorillaReadAllocs(t, url)
+	c := dialStream(t, url)
+	buf := make([]byte, 0, 16)
+	read := func() {
+		_, data, err := c.ReadMessage(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(data, []byte(tickEvent)) {
+			t.Fatalf("read %q", data)
+		}
+		buf = data[:0]
+	}
+	for range 100 { // grow buf
+		read()
+	}
+	allocs := testing.AllocsPerRun(1000, read)
+	t.Logf("allocations per message: ReadMessage %v, gorilla alone %v", allocs, floor)
+	if allocs > floor || allocs > 1 {
+		t.Fatalf("ReadMessage allocates %v times per message, gorilla alone %v", allocs, floor)
+	}
+}
+
+func BenchmarkReadMessage(b *testing.B) {
+	c := dialStream(b, streamServer(b))
+	var buf []byte
+	b.ReportAllocs()
+	b.SetBytes(int64(len(tickEvent)))
+	for b.Loop() {
+		_, data, err := c.ReadMessage(buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf = data[:0]
+	}
+}
+
+func BenchmarkWriteMessage(b *testing.B) {
+	c := dialStream(b, streamServer(b)+"/?mode=write")
+	pkt := []byte(`2/chat,17["echo",{"n":12345,"text":"a short event, as most are"}]`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(pkt)))
+	for b.Loop() {
+		if err := c.WriteMessage(transport.Text, pkt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWritePacketBinary(b *testing.B) {
+	c := dialStream(b, streamServer(b)+"/?mode=write")
+	pkt := []byte(`51-/chat,17["up",{"_placeholder":true,"num":0}]`)
+	att := [][]byte{bytes.Repeat([]byte{0xab}, 256)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.WritePacket(pkt, att); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
