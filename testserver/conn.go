@@ -91,8 +91,10 @@ func (c *conn) drain(deadline time.Time) {
 
 // abort closes the TCP connection with SO_LINGER 0, so the peer gets a
 // RST instead of a FIN and no close frame.
-func (c *conn) abort() {
-	raw := c.netConn()
+func (c *conn) abort() { abortConn(c.netConn()) }
+
+// abortConn closes raw (TLS or TCP) with SO_LINGER 0: a RST, not a FIN.
+func abortConn(raw net.Conn) {
 	if tc, ok := raw.(*tls.Conn); ok {
 		raw = tc.NetConn()
 	}
@@ -101,6 +103,24 @@ func (c *conn) abort() {
 	}
 	raw.Close()
 }
+
+// faultTarget implementation: a close fault sends a close frame, a reset
+// fault a RST.
+
+func (c *conn) claim() bool   { return c.closing.CompareAndSwap(false, true) }
+func (c *conn) claimed() bool { return c.closing.Load() }
+
+func (c *conn) faultClose(payload []byte, deadline time.Time) {
+	if err := c.ws.WriteControl(websocket.CloseMessage, payload, deadline); err != nil {
+		c.netConn().Close()
+		return
+	}
+	// The read loop ends at the client's close frame or at this
+	// deadline, and closes the TCP connection either way.
+	_ = c.netConn().SetReadDeadline(time.Now().Add(time.Second))
+}
+
+func (c *conn) faultReset() { c.abort() }
 
 func (c *conn) onPing(data string) error {
 	if c.draining.Load() {

@@ -21,10 +21,11 @@ type Faults struct {
 	Reset       ResetFault   // periodic TCP reset
 	Refuse      RefuseFault  // refuse upgrades with an HTTP status for a period
 	Restart     RestartFault // full restart: all connections dropped, listener down
-	IgnorePings bool         // stop answering ping frames
+	IgnorePings bool         // stop answering ping frames (Socket.IO: stop sending pings)
 }
 
-// Delay delays every reply (echo, /json, broadcast) by Min when Min ==
+// Delay delays every reply (echo, /json, broadcast; on Socket.IO, acks
+// and the "echo-event" reply) by Min when Min ==
 // Max, or by a uniformly random duration in [Min, Max] otherwise. Replies
 // on one connection keep their order: a reply is never written before the
 // one received ahead of it. Negative values count as 0; Max < Min counts
@@ -95,7 +96,11 @@ func (s *Server) nextDelay() time.Duration {
 }
 
 // SetIgnorePings turns answering ping frames off (on == true) or back on.
-// Ignored pings are counted in Stats.PingsIgnored. Safe for concurrent use.
+// Ignored pings are counted in Stats.PingsIgnored. Socket.IO sessions,
+// where the server is the one that pings, stop receiving pings instead,
+// so that their clients detect a ping timeout (counted in
+// SocketIOStats.PingsSkipped); the server does not time them out
+// meanwhile. Safe for concurrent use.
 func (s *Server) SetIgnorePings(on bool) {
 	s.ignorePings.Store(on)
 }
@@ -106,7 +111,13 @@ func (s *Server) SetIgnorePings(on bool) {
 // and returns how many it picked. A picked connection is closed when the
 // client answers the close frame, or after about a second. Connections
 // already picked by an earlier fault are not picked again. reason is cut
-// to the 123 bytes a close frame can carry. Safe for concurrent use.
+// to the 123 bytes a close frame can carry.
+//
+// Socket.IO sessions count among the open connections; a picked one is
+// kicked instead: a DISCONNECT for each connected namespace (the client's
+// reason is "io server disconnect"), then the engine close (a close
+// frame, or a close packet to the next poll). code and reason do not
+// apply to them. Safe for concurrent use.
 func (s *Server) CloseFraction(fraction float64, code int, reason string) int {
 	victims, open := s.pick(fraction)
 	if len(reason) > 123 {
@@ -117,14 +128,8 @@ func (s *Server) CloseFraction(fraction float64, code int, reason string) int {
 	// One deadline for the whole batch: a connection whose writer is stuck
 	// cannot hold up the others, it is simply closed.
 	deadline := time.Now().Add(time.Second)
-	for _, c := range victims {
-		if err := c.ws.WriteControl(websocket.CloseMessage, payload, deadline); err != nil {
-			c.netConn().Close()
-			continue
-		}
-		// The read loop ends at the client's close frame or at this
-		// deadline, and closes the TCP connection either way.
-		_ = c.netConn().SetReadDeadline(time.Now().Add(time.Second))
+	for _, v := range victims {
+		v.faultClose(payload, deadline)
 	}
 	s.logf("testserver: fault: close frame %d %q sent to %d of %d open connections", code, reason, len(victims), open)
 	return len(victims)
@@ -132,24 +137,39 @@ func (s *Server) CloseFraction(fraction float64, code int, reason string) int {
 
 // ResetFraction aborts round(fraction*open) (at least one) randomly chosen open
 // connections with a TCP RST (SO_LINGER 0, then close): no close frame.
+// Socket.IO sessions count among them: a WebSocket one is reset the same
+// way, a polling one has its waiting GET reset, or, if none waits, is
+// simply gone (its next request gets 400 "Session ID unknown").
 // It returns how many it aborted. Safe for concurrent use.
 func (s *Server) ResetFraction(fraction float64) int {
 	victims, open := s.pick(fraction)
 	s.stats.faultResets.Add(int64(len(victims))) // before the clients can notice
-	for _, c := range victims {
-		c.abort()
+	for _, v := range victims {
+		v.faultReset()
 	}
 	s.logf("testserver: fault: TCP reset of %d of %d open connections", len(victims), open)
 	return len(victims)
 }
 
-// pick claims round(fraction*n) random connections among the n open ones
-// that no fault has claimed yet.
-func (s *Server) pick(fraction float64) (picked []*conn, open int) {
+// faultTarget is what a close or reset fault picks: a WebSocket
+// connection (*conn) or a Socket.IO session (*eioSession).
+type faultTarget interface {
+	claim() bool   // marks it as going away; false if a fault already did
+	claimed() bool // a fault has claimed it
+	// faultClose says goodbye: a close frame with payload, sent by
+	// deadline, on a WebSocket connection; a server disconnect of every
+	// namespace, then the engine close, on a Socket.IO session.
+	faultClose(payload []byte, deadline time.Time)
+	faultReset() // drops it with a TCP RST
+}
+
+// pick claims round(fraction*n) random connections and sessions among
+// the n open ones that no fault has claimed yet.
+func (s *Server) pick(fraction float64) (picked []faultTarget, open int) {
 	cands := s.settled()
 	n := 0
 	for _, c := range cands {
-		if !c.closing.Load() {
+		if !c.claimed() {
 			cands[n] = c
 			n++
 		}
@@ -165,16 +185,17 @@ func (s *Server) pick(fraction float64) (picked []*conn, open int) {
 	for i := 0; i < n; i++ { // partial Fisher-Yates
 		j := i + rand.IntN(len(cands)-i)
 		cands[i], cands[j] = cands[j], cands[i]
-		if cands[i].closing.CompareAndSwap(false, true) {
+		if cands[i].claim() {
 			picked = append(picked, cands[i])
 		}
 	}
 	return picked, len(cands)
 }
 
-// RefuseFor answers every WebSocket upgrade with status for d from now,
-// with a short text body and, for 429 and 503, "Retry-After: 1". Plain
-// HTTP requests (/stats) are still served. Status outside 400-599 means
+// RefuseFor answers every WebSocket upgrade and every Engine.IO handshake
+// with status for d from now, with a short text body and, for 429 and
+// 503, "Retry-After: 1". Plain HTTP requests (/stats) and the requests of
+// Socket.IO sessions already open are still served. Status outside 400-599 means
 // 503; d <= 0 stops refusing. Safe for concurrent use.
 func (s *Server) RefuseFor(status int, d time.Duration) {
 	if status < 400 || status > 599 {

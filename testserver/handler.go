@@ -36,6 +36,8 @@ const notFoundText = "wsbench test server: no endpoint at %q\n" +
 	"valid paths: / and /echo (WebSocket echo), /json (WebSocket JSON reply keeping \"id\"), " +
 	"/broadcast (WebSocket fan-out), /stats (HTTP GET, JSON)\n"
 
+const notFoundSocketIO = "Socket.IO (Engine.IO v4, polling and websocket): %s\n"
+
 // handler serves one listener generation (or externalGen for Handler).
 type handler struct {
 	s   *Server
@@ -54,11 +56,18 @@ func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveStats(w)
 		return
 	}
+	if s.sio != nil && s.cfg.SocketIO.matches(r.URL.Path) {
+		s.sio.serveHTTP(w, r, h.gen)
+		return
+	}
 	ep, ok := endpoints[r.URL.Path]
 	if !ok {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprintf(w, notFoundText, r.URL.Path)
+		if s.sio != nil {
+			fmt.Fprintf(w, notFoundSocketIO, s.cfg.SocketIO.Path)
+		}
 		return
 	}
 	if websocket.IsWebSocketUpgrade(r) {
@@ -98,7 +107,8 @@ func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	go c.readLoop()
 }
 
-// refuse answers an upgrade with status, as RefuseFor asked.
+// refuse answers an upgrade or an Engine.IO handshake with status, as
+// RefuseFor asked.
 func (s *Server) refuse(w http.ResponseWriter, status int) {
 	s.stats.refused.Add(1)
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {

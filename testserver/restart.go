@@ -16,7 +16,8 @@ const listenRetryFor = 3 * time.Second
 
 // Restart simulates a server restart: it closes the listener, drops every
 // connection without a close frame (connections mounted through Handler
-// included), waits down, and listens again on the same address.
+// included) and every Socket.IO session (their sids are unknown
+// afterwards), waits down, and listens again on the same address.
 //
 // Connections are half-closed (FIN): clients see an abnormal closure
 // (1006) at once, while what they had already sent is still read and
@@ -53,6 +54,14 @@ func (s *Server) Restart(down time.Duration) error {
 
 	s.stats.restarts.Add(1)
 	s.logf("testserver: fault: restart: dropping %d connections, listener down for %v", len(conns), down)
+	if s.sio != nil {
+		// Sessions live in the server's memory: a restart loses them,
+		// their sockets with "server shutting down". Before the listener
+		// goes, so that a waiting GET is dropped by the session, not
+		// seen as a client gone away.
+		n := s.sio.dropAll("server shutting down")
+		s.logf("testserver: restart: dropped %d Socket.IO sessions", n)
+	}
 	if srv != nil {
 		_ = srv.Close() // the listener first, so nothing new gets in
 	}

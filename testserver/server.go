@@ -28,10 +28,15 @@ type Config struct {
 	// 0 means 16 MiB.
 	MaxMessageSize int64
 
-	// WriteTimeout bounds writing one reply; a client that stops reading
-	// loses its connection instead of stalling broadcasts to everyone
-	// else. 0 means DefaultWriteTimeout.
+	// WriteTimeout bounds writing one reply (one Engine.IO packet, one
+	// polling answer); a client that stops reading loses its connection
+	// instead of stalling broadcasts to everyone else. 0 means
+	// DefaultWriteTimeout.
 	WriteTimeout time.Duration
+
+	// SocketIO, when Enabled, mounts the embedded Engine.IO v4 /
+	// Socket.IO v5 server. The zero value leaves it off.
+	SocketIO SocketIO
 
 	// Logf, if set, receives one line per fault and per server-level error
 	// (never one per message). nil means silent. It may be called from
@@ -62,6 +67,7 @@ type Server struct {
 	refusal     refusal
 	stats       counters
 	seqs        seqTracker
+	sio         *sioServer // nil unless Config.SocketIO.Enabled
 
 	restartMu sync.Mutex // serialises Restart
 
@@ -115,6 +121,10 @@ func New(cfg Config) *Server {
 		HandshakeTimeout:  5 * time.Second,
 		CheckOrigin:       func(*http.Request) bool { return true },
 		EnableCompression: true,
+	}
+	if cfg.SocketIO.Enabled {
+		s.sio = newSIO(s, cfg.SocketIO)
+		s.cfg.SocketIO = s.sio.cfg
 	}
 	s.SetDelay(cfg.Faults.Delay.Min, cfg.Faults.Delay.Max)
 	s.ignorePings.Store(cfg.Faults.IgnorePings)
@@ -199,8 +209,9 @@ func (s *Server) Handler() http.Handler {
 	return handler{s: s, gen: externalGen}
 }
 
-// Close closes the listener and every connection (abruptly, without a
-// close frame; call CloseFraction(1, ...) first for a polite goodbye),
+// Close closes the listener and every connection and Socket.IO session
+// (abruptly, without a close frame; call CloseFraction(1, ...) first for
+// a polite goodbye),
 // stops the fault schedule and waits for every goroutine the server
 // started. Calling it again, even concurrently, waits for the first call
 // and returns nil.
@@ -218,6 +229,9 @@ func (s *Server) Close() error {
 	conns := s.snapshotLocked()
 	s.mu.Unlock()
 
+	if s.sio != nil {
+		s.sio.dropAll("server shutting down") // before the listener: see Restart
+	}
 	var err error
 	if srv != nil {
 		err = srv.Close()
@@ -274,14 +288,25 @@ func (s *Server) unregister(c *conn) {
 	s.mu.Unlock()
 }
 
-// settled returns the tracked connections once the upgrades in flight
-// have been registered.
-func (s *Server) settled() []*conn {
+// settled returns what a fault can pick, the tracked connections and
+// Socket.IO sessions, once the upgrades and handshakes in flight have
+// been registered.
+func (s *Server) settled() []faultTarget {
 	s.upgrading.Lock()
 	defer s.upgrading.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.snapshotLocked()
+	conns := s.snapshotLocked()
+	s.mu.Unlock()
+	out := make([]faultTarget, 0, len(conns))
+	for _, c := range conns {
+		out = append(out, c)
+	}
+	if s.sio != nil {
+		for _, e := range s.sio.snapshot() {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // snapshotLocked returns the tracked connections. s.mu is held.

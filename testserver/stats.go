@@ -23,13 +23,19 @@ type Stats struct {
 	BytesOut      int64 `json:"bytes_out"`      // payload bytes written, before compression
 	PingsAnswered int64 `json:"pings_answered"` // pings answered with a pong
 	PingsIgnored  int64 `json:"pings_ignored"`  // pings left unanswered (IgnorePings)
-	FaultCloses   int64 `json:"fault_closes"`   // connections sent a close frame by a fault
-	FaultResets   int64 `json:"fault_resets"`   // connections aborted with a TCP RST by a fault
+	FaultCloses   int64 `json:"fault_closes"`   // connections sent a close frame (Socket.IO sessions kicked) by a fault
+	FaultResets   int64 `json:"fault_resets"`   // connections and Socket.IO sessions aborted with a TCP RST by a fault
 	Restarts      int64 `json:"restarts"`       // restarts begun
 
 	// Clients holds the sequence check of every client key seen in a text
 	// message that is a JSON object with a numeric "seq" and a "client".
 	Clients map[string]SeqStats `json:"clients"`
+
+	// SocketIO holds the Socket.IO server's counters; nil (and absent
+	// from the JSON) when it is off. The counters above count plain
+	// WebSocket connections only, except FaultCloses, FaultResets and
+	// Restarts, and Refused, which counts refused Engine.IO handshakes.
+	SocketIO *SocketIOStats `json:"socketio,omitempty"`
 }
 
 // SeqStats is the sequence check of one client key. Messages are expected
@@ -99,6 +105,10 @@ func (t *seqTracker) snapshot() map[string]SeqStats {
 // by the messages in flight.
 func (s *Server) Stats() Stats {
 	c := &s.stats
+	var sioStats *SocketIOStats
+	if s.sio != nil {
+		sioStats = s.sio.statsSnapshot()
+	}
 	return Stats{
 		Accepted:      c.accepted.Load(),
 		Open:          c.open.Load(),
@@ -113,5 +123,6 @@ func (s *Server) Stats() Stats {
 		FaultResets:   c.faultResets.Load(),
 		Restarts:      c.restarts.Load(),
 		Clients:       s.seqs.snapshot(),
+		SocketIO:      sioStats,
 	}
 }
