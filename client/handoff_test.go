@@ -76,7 +76,7 @@ func TestFlushHoldsNoLockAcrossWrites(t *testing.T) {
 	vu, rec := readyVU(t, queueScenario(100, "drop-oldest"), conn)
 	vu.conn, vu.state = nil, Reconnecting
 	for range 5 {
-		vu.deliver(transport.Text, []byte("queued"))
+		vu.deliver(transport.Text, []byte("queued"), nil)
 	}
 	vu.conn = conn
 	l := &life{ctx: context.Background(), opened: make(chan struct{})}
@@ -117,7 +117,7 @@ func (closingConn) WriteMessage(transport.MessageType, []byte) error { return tr
 func TestWriteAfterCloseFrameIsNotTheClientsFault(t *testing.T) {
 	conn := closingConn{newFakeConn()}
 	vu, rec := readyVU(t, queueScenario(10, "drop-oldest"), conn)
-	if !vu.deliver(transport.Text, []byte("m")) {
+	if !vu.deliver(transport.Text, []byte("m"), nil) {
 		t.Fatal("message lost")
 	}
 	if m := vu.aborted.Load(); m != nil {
@@ -134,9 +134,9 @@ func TestBlockedSenderStopsGracefully(t *testing.T) {
 	vu, rec := readyVU(t, queueScenario(1, "block"), nil)
 	stop := make(chan struct{})
 	vu.stop, vu.state = stop, Reconnecting
-	vu.deliver(transport.Text, []byte("a"))
+	vu.deliver(transport.Text, []byte("a"), nil)
 	res := make(chan bool)
-	go func() { res <- vu.deliver(transport.Text, []byte("b")) }()
+	go func() { res <- vu.deliver(transport.Text, []byte("b"), nil) }()
 	time.Sleep(20 * time.Millisecond)
 	close(stop)
 	select {

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"regexp"
 	"sync"
 )
 
@@ -40,12 +39,12 @@ func (b *inbox) put(data []byte) (evicted bool) {
 	return evicted
 }
 
-// take removes the oldest message matching re and reports whether there
+// take removes the oldest message match accepts and reports whether there
 // was one.
-func (b *inbox) take(re *regexp.Regexp) bool {
+func (b *inbox) take(match func([]byte) bool) bool {
 	for k := 0; k < b.n; k++ {
 		i := (b.head + k) % inboxSlots
-		if !re.Match(b.msgs[i]) {
+		if !match(b.msgs[i]) {
 			continue
 		}
 		// Close the gap: shift the newer messages one slot back.

@@ -62,7 +62,7 @@ func (v *VU) runLife(l *life) {
 			if l.ctx.Err() != nil {
 				return
 			}
-			cause, status := classifyDial(err)
+			cause, status := v.classifyDial(err)
 			v.rec.Fail(cause, status, err.Error())
 			v.setState(Reconnecting)
 			attempt++
@@ -71,6 +71,9 @@ func (v *VU) runLife(l *life) {
 		now := v.clock.Now()
 		v.rec.Observe(metrics.Connect, now.Sub(start))
 		v.rec.Inc(metrics.ConnOpened)
+		if v.sio {
+			v.recordSocketIO(conn)
+		}
 		if attempt > 0 {
 			v.rec.Inc(metrics.ReconnectSuccesses)
 		}
@@ -95,7 +98,10 @@ func (v *VU) runLife(l *life) {
 		if m := v.aborted.Load(); m != nil && m.conn == conn && errors.Is(err, net.ErrClosed) {
 			cause, code, detail = m.cause, transport.CodeAbnormal, m.detail
 		} else {
-			cause, code = classifyDrop(err)
+			cause, code = v.classifyDrop(err)
+		}
+		if cause == metrics.CausePingTimeout {
+			v.rec.Inc(metrics.HeartbeatMissed)
 		}
 		v.rec.Drop(cause, code, detail)
 		dropAt = v.clock.Now()
@@ -126,6 +132,9 @@ func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
 	v.aborted.Store(nil)
 	if v.cfg.Heartbeat.Mode == scenario.HeartbeatPing {
 		conn.SetPongHandler(v.hb.pong)
+	}
+	if pc, ok := conn.(pingCounter); ok && v.answersPings() {
+		pc.SetPingHandler(v.countPong)
 	}
 
 	v.mu.Lock()
@@ -223,11 +232,20 @@ func (v *VU) onMessage(t transport.MessageType, data []byte) {
 		v.hb.pong()
 		return
 	}
-	if v.tryPending(v.pending.Load(), t, data) {
+	if v.sio {
+		v.onPacket(t, data)
 		return
 	}
-	// Nobody waits for it now; keep it for a standalone expect that may
-	// be registering this very moment (the inbox lock orders the two).
+	tracked := v.deliv != nil && t == transport.Text && v.deliv.observe(data, v.clock.Now(), v.rec)
+	if v.tryPending(v.pending.Load(), t, data) || tracked {
+		return // a tracked delivery is expected traffic, kept out of the inbox
+	}
+	v.keep(t, data)
+}
+
+// keep stores a message nobody waits for now for a standalone expect that
+// may be registering this very moment (the inbox lock orders the two).
+func (v *VU) keep(t transport.MessageType, data []byte) {
 	v.inbox.mu.Lock()
 	defer v.inbox.mu.Unlock()
 	if v.tryPending(v.pending.Load(), t, data) {
@@ -245,7 +263,7 @@ func (v *VU) tryPending(p *pending, t transport.MessageType, data []byte) bool {
 		return false
 	}
 	if !p.push {
-		v.rec.Observe(metrics.RTT, v.clock.Now().Sub(p.sentAt))
+		v.rec.Observe(p.hist(), v.clock.Now().Sub(p.sentAt))
 	}
 	v.rec.Inc(metrics.ExpectMatched)
 	signal(v.expectDone) // never blocks: whoever swaps p out sends the one token
@@ -320,3 +338,34 @@ func (v *VU) dial(ctx context.Context) (transport.Conn, error) {
 	r := <-ch
 	return r.conn, r.err
 }
+
+// classifyDial names why a connection attempt failed, by protocol.
+func (v *VU) classifyDial(err error) (metrics.Cause, int) {
+	if v.sio {
+		return classifySocketIODial(err)
+	}
+	return classifyDial(err)
+}
+
+// classifyDrop names why an open connection ended, by protocol.
+func (v *VU) classifyDrop(err error) (metrics.Cause, int) {
+	if v.sio {
+		return classifySocketIODrop(err)
+	}
+	return classifyDrop(err)
+}
+
+// pingCounter is a connection whose server pings (Engine.IO) and the
+// client answers them.
+type pingCounter interface {
+	SetPingHandler(func())
+}
+
+func (v *VU) answersPings() bool {
+	a := v.o.Scenario.SocketIO.AnswerPings
+	return a == nil || *a
+}
+
+// countPong counts a pong answered to the server's ping: for Socket.IO the
+// server's ping is the heartbeat.
+func (v *VU) countPong() { v.rec.Inc(metrics.HeartbeatSent) }

@@ -10,7 +10,9 @@ import (
 type queued struct {
 	t    transport.MessageType
 	data []byte
-	at   time.Time
+	// att are a Socket.IO packet's binary attachments, sent with it.
+	att [][]byte
+	at  time.Time
 }
 
 // queue is a FIFO that grows only as far as it is filled, so an idle

@@ -46,7 +46,7 @@ func TestQueueOverflowPolicies(t *testing.T) {
 			vu.state = Reconnecting
 			delivered := 0
 			for i := 1; i <= 5; i++ {
-				if vu.deliver(transport.Text, []byte(fmt.Sprintf("m%d", i))) {
+				if vu.deliver(transport.Text, []byte(fmt.Sprintf("m%d", i)), nil) {
 					delivered++
 				}
 			}
@@ -78,10 +78,10 @@ func TestQueueBlockWaitsForRoom(t *testing.T) {
 	vu, _ := newTestVU(t, sc, &fakeDialer{script: []any{errRefused}}, newFakeClock(), nil)
 	vu.hard = context.Background()
 	vu.state = Reconnecting
-	vu.deliver(transport.Text, []byte("a"))
-	vu.deliver(transport.Text, []byte("b"))
+	vu.deliver(transport.Text, []byte("a"), nil)
+	vu.deliver(transport.Text, []byte("b"), nil)
 	sent := make(chan bool)
-	go func() { sent <- vu.deliver(transport.Text, []byte("c")) }()
+	go func() { sent <- vu.deliver(transport.Text, []byte("c"), nil) }()
 	select {
 	case <-sent:
 		t.Fatal("a send into a full blocking queue returned before there was room")

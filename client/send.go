@@ -1,15 +1,18 @@
 package client
 
 import (
+	"errors"
+
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
 	"github.com/wsbench/wsbench/transport"
 )
 
-// deliver writes one message now when the connection is open, or queues
-// it while the client is connecting or reconnecting. It reports whether
-// the message was sent or queued; a dropped or rejected message is counted.
-func (v *VU) deliver(t transport.MessageType, data []byte) bool {
+// deliver writes one message (with a Socket.IO packet's attachments, if
+// any) now when the connection is open, or queues it while the client is
+// connecting or reconnecting. It reports whether the message was sent or
+// queued; a dropped or rejected message is counted.
+func (v *VU) deliver(t transport.MessageType, data []byte, att [][]byte) bool {
 	for {
 		v.mu.Lock()
 		switch v.state {
@@ -19,11 +22,11 @@ func (v *VU) deliver(t transport.MessageType, data []byte) bool {
 			return false
 		case Open:
 			if v.queue.len() == 0 {
-				err := v.conn.WriteMessage(t, data)
+				err := write(v.conn, t, data, att)
 				if err == nil {
 					v.mu.Unlock()
 					v.rec.Inc(metrics.MsgsSent)
-					v.rec.Add(metrics.BytesSent, int64(len(data)))
+					v.rec.Add(metrics.BytesSent, size(data, att))
 					return true
 				}
 				// The connection is broken or closing; the reader ends and
@@ -32,7 +35,7 @@ func (v *VU) deliver(t transport.MessageType, data []byte) bool {
 				v.writeFailed(v.conn, err)
 			}
 		}
-		ok, retry := v.enqueueLocked(t, data)
+		ok, retry := v.enqueueLocked(t, data, att)
 		v.mu.Unlock()
 		if !retry {
 			return ok
@@ -51,7 +54,7 @@ func (v *VU) deliver(t transport.MessageType, data []byte) bool {
 
 // enqueueLocked applies the queue's bound and overflow policy. retry asks
 // the caller to wait for room (policy block) and try again.
-func (v *VU) enqueueLocked(t transport.MessageType, data []byte) (ok, retry bool) {
+func (v *VU) enqueueLocked(t transport.MessageType, data []byte, att [][]byte) (ok, retry bool) {
 	q := &v.cfg.Queue
 	if q.Max == 0 {
 		v.rec.Inc(metrics.QueueDropped)
@@ -70,7 +73,7 @@ func (v *VU) enqueueLocked(t transport.MessageType, data []byte) (ok, retry bool
 			v.rec.Gauge(metrics.QueueDepth, -1)
 		}
 	}
-	v.queue.push(queued{t: t, data: append([]byte(nil), data...), at: v.clock.Now()})
+	v.queue.push(queued{t: t, data: append([]byte(nil), data...), att: att, at: v.clock.Now()})
 	v.rec.Inc(metrics.QueueQueued)
 	v.rec.Gauge(metrics.QueueDepth, 1)
 	return true, false
@@ -100,7 +103,7 @@ func (v *VU) flush(l *life, conn transport.Conn) {
 		v.mu.Unlock()
 		signal(v.space) // room for a sender blocked on a full queue
 
-		if err := conn.WriteMessage(it.t, it.data); err != nil {
+		if err := write(conn, it.t, it.data, it.att); err != nil {
 			v.mu.Lock()
 			v.queue.pushFront(it)
 			v.mu.Unlock()
@@ -110,7 +113,35 @@ func (v *VU) flush(l *life, conn transport.Conn) {
 		v.rec.Observe(metrics.Queued, v.clock.Now().Sub(it.at))
 		v.rec.Inc(metrics.QueueFlushed)
 		v.rec.Inc(metrics.MsgsSent)
-		v.rec.Add(metrics.BytesSent, int64(len(it.data)))
+		v.rec.Add(metrics.BytesSent, size(it.data, it.att))
 		v.rec.Gauge(metrics.QueueDepth, -1)
 	}
+}
+
+// packetWriter sends a Socket.IO packet and its binary attachments as one
+// unit, so nothing is written between them.
+type packetWriter interface {
+	WritePacket(pkt []byte, attachments [][]byte) error
+}
+
+// write sends one message, with its attachments when it has any.
+func write(conn transport.Conn, t transport.MessageType, data []byte, att [][]byte) error {
+	if len(att) == 0 {
+		return conn.WriteMessage(t, data)
+	}
+	pw, ok := conn.(packetWriter)
+	if !ok {
+		return errors.New("binary attachments need a Socket.IO connection")
+	}
+	return pw.WritePacket(data, att)
+}
+
+// size is the bytes a message and its attachments put on the wire,
+// without framing.
+func size(data []byte, att [][]byte) int64 {
+	n := len(data)
+	for _, a := range att {
+		n += len(a)
+	}
+	return int64(n)
 }

@@ -39,6 +39,10 @@ func (v *VU) runSteps(steps []scenario.Step) bool {
 			if !v.loop(s.Loop) {
 				return false
 			}
+		case scenario.StepEmit:
+			v.emitStep(s.Emit)
+		case scenario.StepExpectEvent:
+			v.expectEvent(s.ExpectEvent)
 		}
 	}
 	return true
@@ -106,13 +110,14 @@ func (v *VU) sleep(s *scenario.Sleep) {
 // sendStep renders and delivers one message, then waits for its reply
 // when the step expects one.
 func (v *VU) sendStep(s *scenario.Send) {
-	v.vars.Seq++
 	t := transport.Text
 	switch {
 	case s.Text != nil:
+		v.nextSeq(s.Text)
 		v.sendBuf = s.Text.Append(v.sendBuf[:0], &v.vars)
 	case s.Binary != nil:
 		t = transport.Binary
+		v.nextSeq(s.Binary)
 		v.sendBuf = s.Binary.Append(v.sendBuf[:0], &v.vars)
 	default:
 		t = transport.Binary
@@ -128,7 +133,7 @@ func (v *VU) sendStep(s *scenario.Send) {
 		// Register before sending: the reply may arrive before the write returns.
 		v.pending.Store(p)
 	}
-	if !v.deliver(t, v.sendBuf) {
+	if !v.deliver(t, v.sendBuf, nil) {
 		if p != nil {
 			if v.pending.CompareAndSwap(p, nil) {
 				v.rec.Inc(metrics.ExpectUnsent)
@@ -148,7 +153,7 @@ func (v *VU) sendStep(s *scenario.Send) {
 func (v *VU) expectPush(e *scenario.Expect) {
 	p := &pending{re: e.RE, sentAt: v.clock.Now(), push: true}
 	v.inbox.mu.Lock()
-	if v.inbox.take(e.RE) {
+	if v.inbox.take(e.RE.Match) {
 		v.inbox.mu.Unlock()
 		v.rec.Inc(metrics.ExpectMatched)
 		return
@@ -161,6 +166,7 @@ func (v *VU) expectPush(e *scenario.Expect) {
 // pending is the one reply a VU waits for. It is immutable once stored in
 // v.pending; whoever swaps it out of v.pending owns the outcome.
 type pending struct {
+	kind pendingKind
 	// push marks a standalone expect: a server push, not a reply, so its
 	// wait is not a round trip.
 	push   bool
@@ -169,9 +175,36 @@ type pending struct {
 	want   []byte
 	sentAt time.Time
 	arr    [24]byte
+	// Socket.IO: the acknowledgement id, or the event name, and namespace.
+	ackID int64
+	event string
+	ns    string
+}
+
+// pendingKind is what a pending wait matches.
+type pendingKind uint8
+
+const (
+	pendMessage pendingKind = iota // a WebSocket message (regex or json_field)
+	pendAck                        // a Socket.IO acknowledgement by id
+	pendEvent                      // a Socket.IO event by name (and match)
+)
+
+// hist is where the wait's round trip is recorded.
+func (p *pending) hist() metrics.Hist {
+	if p.kind == pendAck {
+		return metrics.Ack
+	}
+	return metrics.RTT
 }
 
 func (p *pending) matches(t transport.MessageType, data []byte) bool {
+	switch p.kind {
+	case pendAck:
+		return matchesAck(data, p.ackID, p.ns)
+	case pendEvent:
+		return matchesEvent(data, p.event, p.ns, p.re)
+	}
 	if p.re != nil {
 		return p.re.Match(data)
 	}
@@ -211,4 +244,12 @@ func (v *VU) await(p *pending, timeout time.Duration) {
 		}
 	}
 	<-v.expectDone // the reader matched it first and is signalling
+}
+
+// nextSeq takes the next sequence number when t numbers its messages, so
+// numbered messages have no gaps whatever else the client sends.
+func (v *VU) nextSeq(t *scenario.Template) {
+	if t.UsesSeq() {
+		v.vars.Seq++
+	}
 }

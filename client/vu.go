@@ -35,7 +35,7 @@ type Options struct {
 	Slot int
 	// Iter is how many times this slot ran the steps before.
 	Iter int
-	// Seq is the slot's send counter so far; sequence numbers continue
+	// Seq is the slot's last sequence number so far; sequence numbers continue
 	// across iterations.
 	Seq      uint64
 	URL      string
@@ -89,6 +89,13 @@ type VU struct {
 	aborted atomic.Pointer[abortMark]
 	hb      heartbeat
 	rbuf    []byte // owned by the lifecycle goroutine
+
+	// sio marks protocol socketio: messages are Socket.IO packets.
+	sio    bool
+	ackSeq int64  // last emit ack id; owned by the step goroutine
+	ackBuf []byte // answers to the server's ack requests; guarded by mu
+	// deliv tracks deliveries (client.delivery); owned by the reader.
+	deliv *deliveries
 }
 
 // New returns a VU for o.
@@ -121,6 +128,10 @@ func New(o Options) *VU {
 		expectDone: make(chan struct{}, 1),
 	}
 	v.hb.vu = v
+	v.sio = o.Scenario.Protocol == scenario.ProtocolSocketIO
+	if cfg.Delivery != nil {
+		v.deliv = newDeliveries(cfg.Delivery)
+	}
 	return v
 }
 
@@ -152,6 +163,9 @@ func (v *VU) Run(ctx context.Context, stop <-chan struct{}) bool {
 	v.closeConn(1000, "")
 	if completed {
 		v.rec.Inc(metrics.ClientsFinished)
+	}
+	if v.deliv != nil {
+		v.deliv.finish(v.rec)
 	}
 	// Messages still kept for a standalone expect were never taken.
 	v.inbox.mu.Lock()

@@ -20,13 +20,14 @@ type serveFlags struct {
 	reset       testserver.ResetFault
 	refuse      testserver.RefuseFault
 	restart     testserver.RestartFault
+	socketIO    testserver.SocketIO
 }
 
 func newServeCmd() *cobra.Command {
 	var f serveFlags
 	c := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the embedded WebSocket test server, with optional fault injection",
+		Short: "Run the embedded WebSocket (and Socket.IO) test server, with optional fault injection",
 		Long: `Run the test server that target embedded starts in-process, so that load
 and server run in separate processes, or to try a client against faults.
 
@@ -34,6 +35,15 @@ Endpoints: /echo (and /) echo every message; /json replies to a JSON object
 with {"id":<its id>,"type":"reply","ts":...,"size":...}; /broadcast sends
 every message to every connected client; GET /stats returns counters and
 per-client sequence checks as JSON.
+
+With --socketio it also serves Socket.IO (Engine.IO v4, Socket.IO v5;
+websocket, polling and upgrade) at /socket.io/: namespaces / and /chat
+with the events echo (acknowledged with its arguments), echo-event,
+broadcast, join, to-room, xor, push and kick, and /admin, which refuses
+a CONNECT unless auth is {"token":"secret"}. The faults apply to it too:
+close = kick ("io server disconnect"), reset = drop the transport,
+ignore-pings = stop sending pings ("ping timeout"), refuse = refuse the
+handshake, restart.
 
 Faults: close or reset a fraction of connections periodically, stop
 answering pings, delay replies, refuse upgrades with an HTTP status for a
@@ -45,7 +55,10 @@ period, or restart (drop everything, listener down for a while).`,
   wsbench serve --delay 10ms-30ms --close-every 10s --close-fraction 0.05 --close-code 1001
 
   # Refuse upgrades with 503 for 5 s after 20 s; restart every minute, down 2 s
-  wsbench serve --refuse-status 503 --refuse-after 20s --refuse-for 5s --restart-every 1m --restart-down 2s`,
+  wsbench serve --refuse-status 503 --refuse-after 20s --refuse-for 5s --restart-every 1m --restart-down 2s
+
+  # Socket.IO too, pinging every 5 s; kick 10% of sockets every 30 s
+  wsbench serve --socketio --ping-interval 5s --close-every 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd, f) },
 	}
@@ -66,6 +79,10 @@ period, or restart (drop everything, listener down for a while).`,
 	fl.DurationVar(&f.restart.After, "restart-after", 0, "first restart this long after the start")
 	fl.DurationVar(&f.restart.Every, "restart-every", 0, "restart this often")
 	fl.DurationVar(&f.restart.Down, "restart-down", time.Second, "how long the listener stays down at a restart")
+	fl.BoolVar(&f.socketIO.Enabled, "socketio", false, "also serve Socket.IO at --socketio-path")
+	fl.StringVar(&f.socketIO.Path, "socketio-path", "/socket.io/", "the Engine.IO path")
+	fl.DurationVar(&f.socketIO.PingInterval, "ping-interval", 25*time.Second, "Socket.IO: how often the server pings (pingInterval)")
+	fl.DurationVar(&f.socketIO.PingTimeout, "ping-timeout", 20*time.Second, "Socket.IO: how long the server waits for a pong (pingTimeout)")
 	return c
 }
 
@@ -74,8 +91,14 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	if err != nil {
 		return usageErr(err)
 	}
+	if f.socketIO.PingInterval <= 0 || f.socketIO.PingTimeout <= 0 {
+		return usageErr(errors.New("--ping-interval and --ping-timeout must be positive, e.g. 25s and 20s"))
+	}
+	if !strings.HasPrefix(f.socketIO.Path, "/") {
+		return usageErr(errors.New("--socketio-path must start with /, e.g. /socket.io/"))
+	}
 	tuneGC()
-	srv := testserver.New(testserver.Config{Faults: faults})
+	srv := testserver.New(testserver.Config{Faults: faults, SocketIO: f.socketIO})
 	if err := srv.Start(f.addr); err != nil {
 		return runErr(fmt.Errorf("listen on %s: %w (is another server using the port? try --addr 127.0.0.1:0)", f.addr, err))
 	}
@@ -84,6 +107,9 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	fmt.Fprintf(out, "wsbench test server listening on %s\n", srv.Addr())
 	for _, p := range []string{"/echo", "/json", "/broadcast"} {
 		fmt.Fprintf(out, "  %s\n", srv.URL(p))
+	}
+	if f.socketIO.Enabled {
+		fmt.Fprintf(out, "  http://%s%s (Socket.IO: target http://%s, namespaces /, /chat, /admin)\n", srv.Addr(), f.socketIO.Path, srv.Addr())
 	}
 	fmt.Fprintf(out, "  http://%s/stats\nPress Ctrl-C to stop.\n", srv.Addr())
 

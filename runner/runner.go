@@ -112,6 +112,10 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 		<-done
 	}
 	grace.Stop()
+	// Polling clients keep pooled HTTP connections; release them with the run.
+	if c, ok := dialer.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 
 	end := time.Now()
 	snap := r.rec.Snapshot(end)

@@ -3,14 +3,17 @@ package runner
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 
 	"github.com/wsbench/wsbench/scenario"
 	"github.com/wsbench/wsbench/testserver"
 	"github.com/wsbench/wsbench/transport"
+	"github.com/wsbench/wsbench/transport/socketio"
 	"github.com/wsbench/wsbench/transport/ws"
 )
 
@@ -28,9 +31,20 @@ func resolveTarget(sc *scenario.Scenario) (string, *Embedded, error) {
 	if path == "" || path == "/" {
 		path = "/echo"
 	}
-	srv := testserver.New(testserver.Config{Faults: faults(sc.Server)})
+	cfg := testserver.Config{Faults: faults(sc.Server)}
+	sio := sc.Protocol == scenario.ProtocolSocketIO
+	if sio {
+		cfg.SocketIO = testserver.SocketIO{Enabled: true, Path: sc.SocketIO.Path}
+		if sv := sc.Server; sv != nil {
+			cfg.SocketIO.PingInterval, cfg.SocketIO.PingTimeout = sv.PingInterval.D(), sv.PingTimeout.D()
+		}
+	}
+	srv := testserver.New(cfg)
 	if err := srv.Start("127.0.0.1:0"); err != nil {
 		return "", nil, fmt.Errorf("start the embedded test server: %w", err)
+	}
+	if sio {
+		return "http://" + srv.Addr(), srv, nil
 	}
 	return srv.URL(path), srv, nil
 }
@@ -60,15 +74,63 @@ func faults(s *scenario.Server) testserver.Faults {
 	return f
 }
 
-// newDialer builds the WebSocket dialer the scenario's client block asks for.
+// newDialer builds the WebSocket or Socket.IO dialer the scenario's client
+// block asks for.
 func newDialer(sc *scenario.Scenario) (transport.Dialer, error) {
 	c := &sc.Client
 	h := http.Header{}
 	for k, v := range c.Headers {
 		h.Set(k, v)
 	}
+	tc, err := tlsConfig(sc)
+	if err != nil {
+		return nil, err
+	}
+	if sc.Protocol == scenario.ProtocolSocketIO {
+		return socketIODialer(sc, h, tc), nil
+	}
+	return ws.NewDialer(ws.Options{
+		Header:           h,
+		Subprotocols:     c.Subprotocols,
+		TLS:              tc,
+		Compression:      c.Compression,
+		MaxMessageSize:   int64(c.MaxMessageSize),
+		HandshakeTimeout: c.HandshakeTimeout.D(),
+		WriteTimeout:     c.WriteTimeout.D(),
+	}), nil
+}
+
+func socketIODialer(sc *scenario.Scenario, h http.Header, tc *tls.Config) transport.Dialer {
+	c, sio := &sc.Client, &sc.SocketIO
+	q := url.Values{}
+	for k, v := range sio.Query {
+		q.Set(k, v)
+	}
+	var auth json.RawMessage
+	if sio.Auth != nil {
+		auth = sio.Auth.Raw
+	}
+	return socketio.NewDialer(socketio.Options{
+		Path:             sio.Path,
+		Namespaces:       sc.Namespaces(),
+		Auth:             auth,
+		Query:            q,
+		Transports:       sio.Transports,
+		Header:           h,
+		TLS:              tc,
+		HandshakeTimeout: c.HandshakeTimeout.D(),
+		WriteTimeout:     c.WriteTimeout.D(),
+		MaxMessageSize:   int64(c.MaxMessageSize),
+		IgnorePings:      sio.AnswerPings != nil && !*sio.AnswerPings,
+	})
+}
+
+// tlsConfig is the TLS configuration for wss:// and https:// targets, nil
+// for others.
+func tlsConfig(sc *scenario.Scenario) (*tls.Config, error) {
+	c := &sc.Client
 	var tc *tls.Config
-	if strings.HasPrefix(sc.Target, "wss://") {
+	if strings.HasPrefix(sc.Target, "wss://") || strings.HasPrefix(sc.Target, "https://") {
 		tc = &tls.Config{
 			InsecureSkipVerify: c.TLS.InsecureSkipVerify, // explicit in the scenario and printed by the CLI
 			ServerName:         c.TLS.ServerName,
@@ -86,13 +148,5 @@ func newDialer(sc *scenario.Scenario) (transport.Dialer, error) {
 			tc.RootCAs = pool
 		}
 	}
-	return ws.NewDialer(ws.Options{
-		Header:           h,
-		Subprotocols:     c.Subprotocols,
-		TLS:              tc,
-		Compression:      c.Compression,
-		MaxMessageSize:   int64(c.MaxMessageSize),
-		HandshakeTimeout: c.HandshakeTimeout.D(),
-		WriteTimeout:     c.WriteTimeout.D(),
-	}), nil
+	return tc, nil
 }

@@ -1,0 +1,152 @@
+package client
+
+import (
+	"math/bits"
+	"strconv"
+	"time"
+
+	"github.com/wsbench/wsbench/metrics"
+	"github.com/wsbench/wsbench/scenario"
+)
+
+// deliveries tracks, for one receiver, the tracked messages of every
+// sender: latency from the sender's clock, and lost, duplicated and
+// out-of-order arrivals from the senders' sequence numbers. Owned by the
+// VU's reader; not safe for concurrent use.
+type deliveries struct {
+	cfg     *scenario.Delivery
+	senders map[string]*window
+}
+
+// window is what a receiver saw of one sender: the highest sequence
+// number and a bitmap of the 64 numbers up to it (bit k: last-k arrived),
+// so a late arrival within 64 tells a duplicate from a reordering. A
+// number is counted lost only when it leaves the window, or at the end,
+// so a reordered message is never counted lost first.
+type window struct {
+	first, last uint64
+	seen        uint64
+}
+
+const windowSize = 64
+
+func newDeliveries(cfg *scenario.Delivery) *deliveries {
+	return &deliveries{cfg: cfg, senders: map[string]*window{}}
+}
+
+// observe tracks one message (a JSON object) and reports whether it was a
+// tracked one; messages without the configured fields are ignored.
+func (d *deliveries) observe(obj []byte, now time.Time, rec *metrics.Shard) bool {
+	sender, ok := jsonField(obj, d.cfg.Sender)
+	if !ok {
+		return false
+	}
+	seqText, ok := jsonField(obj, d.cfg.Seq)
+	if !ok {
+		return false
+	}
+	seq, err := strconv.ParseUint(string(seqText), 10, 64)
+	if err != nil {
+		return false
+	}
+	rec.Inc(metrics.DeliveriesReceived)
+	if at, ok := jsonField(obj, d.cfg.SentAt); ok {
+		if sent, err := strconv.ParseInt(string(at), 10, 64); err == nil {
+			rec.Observe(metrics.Delivery, max(now.Sub(sentTime(sent)), 0))
+		}
+	}
+	w := d.senders[string(sender)]
+	if w == nil {
+		d.senders[string(sender)] = &window{first: seq, last: seq, seen: 1}
+		return true
+	}
+	lost, dup, late := w.add(seq)
+	if lost > 0 {
+		rec.Add(metrics.DeliveriesLost, int64(lost))
+	}
+	if dup {
+		rec.Inc(metrics.DeliveriesDuplicated)
+	}
+	if late {
+		rec.Inc(metrics.DeliveriesOutOfOrder)
+	}
+	return true
+}
+
+// sentTime reads a sender's clock in unix milliseconds or microseconds:
+// milliseconds are below 1e14 until the year 5138, microseconds above
+// since 1973.
+func sentTime(v int64) time.Time {
+	if v < 1e14 {
+		return time.UnixMilli(v)
+	}
+	return time.UnixMicro(v)
+}
+
+// add records seq and returns how many numbers became definitely lost,
+// and whether seq was a duplicate or arrived out of order.
+func (w *window) add(seq uint64) (lost uint64, dup, late bool) {
+	if seq > w.last {
+		shift := seq - w.last
+		lost = w.missingLeaving(shift)
+		if shift >= windowSize {
+			w.seen = 1
+		} else {
+			w.seen = w.seen<<shift | 1
+		}
+		w.last = seq
+		return lost, false, false
+	}
+	off := w.last - seq
+	if off >= windowSize || seq < w.first {
+		// Too old to tell apart: it was counted lost when it left the
+		// window (or precedes the first one seen); it is late, not a duplicate.
+		return 0, false, true
+	}
+	bit := uint64(1) << off
+	if w.seen&bit != 0 {
+		return 0, true, false
+	}
+	w.seen |= bit
+	return 0, false, true
+}
+
+// missingLeaving counts the numbers not seen that leave the window when it
+// moves up by shift, including those it skips entirely.
+func (w *window) missingLeaving(shift uint64) uint64 {
+	var lost uint64
+	if shift > windowSize {
+		lost = shift - windowSize // skipped without ever entering the window
+	}
+	// Positions k >= windowSize-shift leave; only numbers >= first count.
+	from := uint64(0)
+	if shift < windowSize {
+		from = windowSize - shift
+	}
+	valid := w.validMask()
+	leaving := valid &^ (uint64(1)<<from - 1)
+	if from == 0 {
+		leaving = valid
+	}
+	return lost + uint64(bits.OnesCount64(leaving&^w.seen))
+}
+
+// validMask has bit k set when last-k >= first (a number that was due).
+func (w *window) validMask() uint64 {
+	span := w.last - w.first + 1
+	if span >= windowSize {
+		return ^uint64(0)
+	}
+	return uint64(1)<<span - 1
+}
+
+// finish counts the numbers still missing in every window as lost.
+func (d *deliveries) finish(rec *metrics.Shard) {
+	var lost uint64
+	for _, w := range d.senders {
+		lost += uint64(bits.OnesCount64(w.validMask() &^ w.seen))
+	}
+	if lost > 0 {
+		rec.Add(metrics.DeliveriesLost, int64(lost))
+	}
+}

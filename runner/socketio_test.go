@@ -1,0 +1,174 @@
+package runner
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/wsbench/wsbench/metrics"
+)
+
+// counters returns a run's counter by name, for short assertions.
+func counters(res *Result) func(metrics.Counter) int64 {
+	return func(c metrics.Counter) int64 { return res.Snapshot.Counters[c] }
+}
+
+func TestSocketIOChatOverEmbeddedServer(t *testing.T) {
+	res := runYAML(t, `
+target: embedded
+protocol: socketio
+duration: 3s
+clients: {count: 10}
+socketio: {namespace: /chat, transports: [polling, websocket], auth: {token: x}}
+client:
+  delivery: {sender: from, seq: seq, sent_at: at, event: broadcast}
+steps:
+  - connect
+  - expect_event: {event: welcome, match: '"nsp":"/chat"', timeout: 3s}
+  - loop:
+      steps:
+        - emit: {event: broadcast, args: [{from: "{{.VU}}", seq: !json "{{.Seq}}", at: !json "{{.UnixMicro}}"}]}
+        - emit: {event: echo, args: [hi, !!binary AAEC], ack: {timeout: 2s}}
+        - emit: {event: echo-event, args: [{x: 1}], expect: {event: echo, match: '"x":1', timeout: 2s}}
+        - sleep: 100ms
+`, "", Options{})
+	c := counters(res)
+	snap := res.Snapshot
+	if c(metrics.ConnOpened) != 10 || c(metrics.ConnDropped) != 0 || c(metrics.ConnFailed) != 0 {
+		t.Fatalf("opened %d dropped %d failed %d; want 10 0 0 (examples %q)", c(metrics.ConnOpened), c(metrics.ConnDropped), c(metrics.ConnFailed), snap.Examples)
+	}
+	if c(metrics.UpgradesSucceeded) != 10 || snap.Hists[metrics.Upgrade].TotalCount() != 10 {
+		t.Errorf("upgrades %d (histogram %d), want 10", c(metrics.UpgradesSucceeded), snap.Hists[metrics.Upgrade].TotalCount())
+	}
+	for _, h := range []metrics.Hist{metrics.Handshake, metrics.NamespaceConnect, metrics.Connect} {
+		if n := snap.Hists[h].TotalCount(); n != 10 {
+			t.Errorf("%s histogram has %d samples, want 10", h.Name(), n)
+		}
+	}
+	acks, rtts := snap.Hists[metrics.Ack].TotalCount(), snap.Hists[metrics.RTT].TotalCount()
+	if acks < 100 || rtts < 100 {
+		t.Errorf("ack samples %d, event round trips %d; want 100+ each", acks, rtts)
+	}
+	if c(metrics.ExpectTimedOut) != 0 || c(metrics.ExpectMatched) != acks+rtts+10 {
+		t.Errorf("expects matched %d timed out %d; want %d and 0", c(metrics.ExpectMatched), c(metrics.ExpectTimedOut), acks+rtts+10)
+	}
+	// Every client receives every client's broadcast: about 10x what each sent.
+	recv, lost := c(metrics.DeliveriesReceived), c(metrics.DeliveriesLost)
+	if recv < 10*acks*9/10 || lost != 0 || c(metrics.DeliveriesDuplicated) != 0 || c(metrics.DeliveriesOutOfOrder) != 0 {
+		t.Errorf("deliveries received %d lost %d dup %d ooo %d; want about %d and no loss", recv, lost,
+			c(metrics.DeliveriesDuplicated), c(metrics.DeliveriesOutOfOrder), 10*acks)
+	}
+	if snap.Hists[metrics.Delivery].TotalCount() != recv {
+		t.Errorf("delivery histogram has %d samples, want %d", snap.Hists[metrics.Delivery].TotalCount(), recv)
+	}
+	if c(metrics.MsgsUnmatched) != 0 {
+		t.Errorf("%d unmatched packets; broadcasts are tracked and welcome is expected", c(metrics.MsgsUnmatched))
+	}
+}
+
+func TestSocketIOAuthRejectedIsAConnectError(t *testing.T) {
+	res := runYAML(t, `
+target: embedded
+protocol: socketio
+duration: 1s
+clients: {count: 2}
+socketio: {namespace: /admin, auth: {token: wrong}}
+client: {reconnect: {max_attempts: 1, initial_delay: 100ms}}
+steps: [connect]
+`, "", Options{})
+	snap := res.Snapshot
+	// Clients that give up are replaced, so the count grows with time; every
+	// failure must be connect_error.
+	if n := snap.Causes[metrics.CauseConnectError]; n < 4 || n != snap.Counters[metrics.ConnFailed] {
+		t.Errorf("connect_error failures = %d of %d failures, want all and 4+ (2 clients x first try + 1 retry)", n, snap.Counters[metrics.ConnFailed])
+	}
+	if ex := snap.Examples[metrics.CauseConnectError]; !strings.Contains(ex, "not authorized") || !strings.Contains(ex, "401") {
+		t.Errorf("example %q does not carry the server's message and data", ex)
+	}
+	if snap.Counters[metrics.ConnOpened] != 0 || snap.Counters[metrics.ReconnectGiveUps] < 2 {
+		t.Errorf("opened %d give-ups %d", snap.Counters[metrics.ConnOpened], snap.Counters[metrics.ReconnectGiveUps])
+	}
+}
+
+func TestSocketIOServerKickReconnects(t *testing.T) {
+	res := runYAML(t, `
+target: embedded
+protocol: socketio
+duration: 3s
+clients: {count: 5}
+server: {close: {every: 1s, fraction: 1}}
+client: {reconnect: {initial_delay: 50ms, max_delay: 100ms}}
+steps:
+  - connect
+  - loop: {steps: [{emit: {event: echo, args: [1], ack: {timeout: 1s}}}, {sleep: 50ms}]}
+`, "", Options{})
+	snap := res.Snapshot
+	kicks := snap.Causes[metrics.CauseIOServerDisconnect]
+	if kicks < 5 || snap.Counters[metrics.ConnDropped] != kicks {
+		t.Errorf("io server disconnect drops %d of %d drops; want every drop, at least 5 (causes %v, examples %q)",
+			kicks, snap.Counters[metrics.ConnDropped], snap.Causes, snap.Examples)
+	}
+	if r := snap.Counters[metrics.ReconnectSuccesses]; r < kicks-5 {
+		t.Errorf("%d reconnects after %d kicks", r, kicks)
+	}
+	if snap.Hists[metrics.Recover].TotalCount() == 0 {
+		t.Error("no time-to-recover samples")
+	}
+}
+
+func TestSocketIOPingTimeoutAndRestartFlushQueue(t *testing.T) {
+	res := runYAML(t, `
+target: embedded
+protocol: socketio
+duration: 4s
+clients: {count: 4}
+server:
+  ping_interval: 200ms
+  ping_timeout: 200ms
+  restart: {after: 1500ms, down: 500ms}
+client:
+  reconnect: {initial_delay: 100ms, max_delay: 200ms}
+  queue: {max: 100}
+steps:
+  - connect
+  - loop: {steps: [{emit: {event: echo, args: [1], ack: {timeout: 3s}}}, {sleep: 100ms}]}
+`, "", Options{})
+	snap := res.Snapshot
+	c := counters(res)
+	if snap.Causes[metrics.CauseTransportClose] != 4 {
+		t.Errorf("transport close drops = %d, want 4 (causes %v, examples %q)", snap.Causes[metrics.CauseTransportClose], snap.Causes, snap.Examples)
+	}
+	if c(metrics.HeartbeatSent) < 4*4 {
+		t.Errorf("%d pongs sent; a 200ms ping interval over 4s should give 16+", c(metrics.HeartbeatSent))
+	}
+	if c(metrics.ConnDropped) != 4 || c(metrics.ReconnectSuccesses) != 4 {
+		t.Errorf("restart: dropped %d reconnected %d, want 4 and 4 (causes %v)", c(metrics.ConnDropped), c(metrics.ReconnectSuccesses), snap.Causes)
+	}
+	if c(metrics.QueueQueued) == 0 || c(metrics.QueueFlushed) != c(metrics.QueueQueued) {
+		t.Errorf("queue: queued %d flushed %d; emits during the restart should queue and flush", c(metrics.QueueQueued), c(metrics.QueueFlushed))
+	}
+	if c(metrics.ExpectTimedOut) != 0 {
+		t.Errorf("%d acks timed out; queued emits should be acknowledged after the flush", c(metrics.ExpectTimedOut))
+	}
+}
+
+func TestSocketIOServerStopsPinging(t *testing.T) {
+	res := runYAML(t, `
+target: embedded
+protocol: socketio
+duration: 2s
+clients: {count: 3}
+server: {ping_interval: 200ms, ping_timeout: 200ms, ignore_pings: true}
+client: {reconnect: {enabled: false}}
+steps: [connect, {sleep: 2s}]
+`, "", Options{})
+	snap := res.Snapshot
+	// Each client drops once, gives up and is replaced: the count grows
+	// with time, but every drop is a ping timeout.
+	n := snap.Causes[metrics.CausePingTimeout]
+	if n < 3 || n != snap.Counters[metrics.ConnDropped] || snap.Counters[metrics.HeartbeatMissed] != n {
+		t.Errorf("ping timeouts %d of %d drops, heartbeat.missed %d; want all, 3+ (causes %v)", n, snap.Counters[metrics.ConnDropped], snap.Counters[metrics.HeartbeatMissed], snap.Causes)
+	}
+	if h := snap.Hists[metrics.Connect]; h.TotalCount() != snap.Counters[metrics.ConnOpened] {
+		t.Errorf("connect samples %d, opened %d", h.TotalCount(), snap.Counters[metrics.ConnOpened])
+	}
+}
