@@ -30,7 +30,11 @@ func warnings(in Input, s *Summary) []string {
 		w = append(w, "no connection opened: see the connect failures for why")
 	}
 	if n := s.Expects.TimedOut; n > 0 {
-		w = append(w, fmt.Sprintf("%d awaited replies timed out; their round trips are not in the rtt histogram", n))
+		hists := "rtt histogram"
+		if in.Scenario.Protocol == scenario.ProtocolSocketIO {
+			hists = "rtt and ack histograms"
+		}
+		w = append(w, fmt.Sprintf("%d awaited replies timed out; their round trips are not in the %s", n, hists))
 	}
 	return w
 }

@@ -157,8 +157,13 @@ type Server struct {
 	Reset   *ServerReset  `yaml:"reset"`
 	Refuse  *ServerRefuse `yaml:"refuse"`
 	Restart *Restart      `yaml:"restart"`
-	// IgnorePings stops the server answering ping frames.
+	// IgnorePings stops the server answering ping frames (Socket.IO: stops
+	// it sending pings).
 	IgnorePings bool `yaml:"ignore_pings"`
+	// PingInterval and PingTimeout are the embedded Socket.IO server's
+	// (protocol socketio only); zero means 25s and 20s.
+	PingInterval Duration `yaml:"ping_interval"`
+	PingTimeout  Duration `yaml:"ping_timeout"`
 }
 
 // ServerClose closes Fraction of the open connections every Every with a

@@ -12,6 +12,20 @@ func (d *decoder) checkServer(s *Scenario) {
 	if s.Target != "" && !s.IsEmbedded() {
 		d.problem("server", "configures the embedded test server; remove it or set target: embedded")
 	}
+	for _, k := range []string{"ping_interval", "ping_timeout"} {
+		if !d.set["server."+k] {
+			continue
+		}
+		if s.Protocol != ProtocolSocketIO {
+			d.problem("server."+k, "%s configures the embedded Socket.IO server; it needs protocol: socketio", k)
+		}
+	}
+	if d.set["server.ping_interval"] && sv.PingInterval <= 0 {
+		d.problem("server.ping_interval", "must be more than 0, e.g. 25s")
+	}
+	if d.set["server.ping_timeout"] && sv.PingTimeout <= 0 {
+		d.problem("server.ping_timeout", "must be more than 0, e.g. 20s")
+	}
 	if c := sv.Close; c != nil {
 		d.checkEvery("server.close", c.Every)
 		d.checkFraction("server.close", c.Fraction)
