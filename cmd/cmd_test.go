@@ -301,6 +301,8 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		{[]string{"--restart-every", "1s", "--restart-down", "2s"}, "longer than --restart-down"},
 		{[]string{"--refuse-for", "2s"}, "need --refuse-status"},
 		{[]string{"--refuse-status", "503", "--refuse-for", "2s", "--refuse-every", "1s"}, "longer than --refuse-for"},
+		{[]string{"--socketio", "--ping-interval", "0s"}, "--ping-interval and --ping-timeout must be positive"},
+		{[]string{"--socketio", "--socketio-path", "io"}, "must start with /"},
 	} {
 		r := wsbench(t, 5*time.Second, append([]string{"serve"}, tt.args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
@@ -343,5 +345,62 @@ func TestOutIsCheckedBeforeTheRun(t *testing.T) {
 	r := wsbench(t, 30*time.Second, "run", writeScenario(t, shortRun), "--out", "/nonexistent-dir/r.json", "-q")
 	if r.code != 2 || !strings.Contains(r.stderr, "--out") || time.Since(start) > 5*time.Second {
 		t.Fatalf("exit %d after %v: %s", r.code, time.Since(start), r.stderr)
+	}
+}
+
+func TestServeSocketIOAndRunAgainstIt(t *testing.T) {
+	cmd, stdout, _ := start(t, "serve", "--addr", "127.0.0.1:0", "--socketio", "--ping-interval", "500ms", "--ping-timeout", "500ms")
+	re := regexp.MustCompile(`Socket.IO: target (http://127\.0\.0\.1:\d+)`)
+	var target string
+	waitFor(t, func() bool {
+		if m := re.FindStringSubmatch(stdout.String()); m != nil {
+			target = m[1]
+		}
+		return target != ""
+	})
+	out := filepath.Join(t.TempDir(), "result.json")
+	r := wsbench(t, 30*time.Second, "run", "../scenarios/socketio-chat.yaml", "--target", target,
+		"--clients", "5", "--duration", "2s", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"upgrade to websocket", "engine.io handshake", "ack ", "delivery ", "upgraded 5", "Deliveries", "lost 0"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	var res struct {
+		Upgrades   struct{ Succeeded int } `json:"upgrades"`
+		Deliveries struct{ Received int }  `json:"deliveries"`
+		Heartbeat  struct{ Sent int }      `json:"heartbeat"`
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Upgrades.Succeeded != 5 || res.Deliveries.Received < 5*5 || res.Heartbeat.Sent < 5*3 {
+		t.Errorf("result: upgrades %d, deliveries %d, pongs %d", res.Upgrades.Succeeded, res.Deliveries.Received, res.Heartbeat.Sent)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := waitExit(t, cmd, 5*time.Second); code != 0 {
+		t.Fatalf("serve exit %d after SIGTERM", code)
+	}
+}
+
+// TestNoThirdPartySocketIOClient guards the decision in docs/socketio.md:
+// the zishang520 client traps SIGINT/SIGTERM in init(), so the binary
+// must not link it.
+func TestNoThirdPartySocketIOClient(t *testing.T) {
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, banned := range []string{"socket.io-client-go", "socket.io/clients/"} {
+		if bytes.Contains(mod, []byte(banned)) {
+			t.Errorf("go.mod requires %s; wsbench has its own client (transport/socketio)", banned)
+		}
 	}
 }

@@ -1,8 +1,12 @@
 package runner
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/wsbench/wsbench/metrics"
 )
@@ -170,5 +174,75 @@ steps: [connect, {sleep: 2s}]
 	}
 	if h := snap.Hists[metrics.Connect]; h.TotalCount() != snap.Counters[metrics.ConnOpened] {
 		t.Errorf("connect samples %d, opened %d", h.TotalCount(), snap.Counters[metrics.ConnOpened])
+	}
+}
+
+func TestWebSocketBroadcastDeliveries(t *testing.T) {
+	res := runYAML(t, `
+target: embedded/broadcast
+duration: 2s
+clients: {count: 8}
+client:
+  delivery: {sender: from, seq: seq, sent_at: at}
+steps:
+  - connect
+  - loop:
+      steps:
+        - send: '{"from":{{.VU}},"seq":{{.Seq}},"at":{{.UnixMicro}}}'
+        - send: 'not tracked'
+        - sleep: 20ms
+`, "", Options{})
+	c := counters(res)
+	sent := c(metrics.MsgsSent) / 2
+	// Each tracked message reaches all 8 clients, its sender included; the
+	// untracked ones are broadcast too but counted as unmatched.
+	recv := c(metrics.DeliveriesReceived)
+	if recv < sent*8*9/10 || recv > sent*8 {
+		t.Errorf("%d deliveries for %d tracked sends to 8 clients", recv, sent)
+	}
+	if c(metrics.DeliveriesLost) != 0 || c(metrics.DeliveriesDuplicated) != 0 || c(metrics.DeliveriesOutOfOrder) != 0 {
+		t.Errorf("lost %d dup %d ooo %d", c(metrics.DeliveriesLost), c(metrics.DeliveriesDuplicated), c(metrics.DeliveriesOutOfOrder))
+	}
+	if h := res.Snapshot.Hists[metrics.Delivery]; h.TotalCount() != recv || h.ValueAtQuantile(50) > 50_000 {
+		t.Errorf("delivery histogram: %d samples, p50 %d µs", h.TotalCount(), h.ValueAtQuantile(50))
+	}
+	if u := c(metrics.MsgsUnmatched); u < sent*8*9/10 {
+		t.Errorf("%d unmatched; every untracked broadcast should count", u)
+	}
+}
+
+// TestSocketIOParseErrorIsADrop serves a Socket.IO handshake, then garbage:
+// the client must drop with cause parse_error, never panic.
+func TestSocketIOParseErrorIsADrop(t *testing.T) {
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_ = c.WriteMessage(websocket.TextMessage, []byte(`0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":100000}`))
+		if _, _, err := c.ReadMessage(); err != nil { // the CONNECT
+			return
+		}
+		_ = c.WriteMessage(websocket.TextMessage, []byte(`40{"sid":"n"}`))
+		_ = c.WriteMessage(websocket.TextMessage, []byte(`42{"not":"an array"}`))
+		_, _, _ = c.ReadMessage() // until the client hangs up
+	}))
+	t.Cleanup(srv.Close)
+	res := runYAML(t, `
+target: TARGET
+protocol: socketio
+duration: 300ms
+clients: {count: 2}
+client: {reconnect: {enabled: false}}
+steps: [connect, {sleep: 1s}]
+`, srv.URL, Options{})
+	snap := res.Snapshot
+	if n := snap.Causes[metrics.CauseParseError]; n < 2 || n != snap.Counters[metrics.ConnDropped] {
+		t.Errorf("parse_error drops %d of %d (causes %v)", n, snap.Counters[metrics.ConnDropped], snap.Causes)
+	}
+	if ex := snap.Examples[metrics.CauseParseError]; !strings.Contains(ex, "parse error") {
+		t.Errorf("example %q", ex)
 	}
 }
