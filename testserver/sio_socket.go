@@ -40,15 +40,19 @@ func (k *sioSocket) goneLocked() {
 	k.timers, k.asks = nil, nil
 }
 
+// What the handlers answer, as the reference server words it.
 var (
 	emptyObject        = []byte("{}")
 	errInvalidNsp      = []byte(`{"message":"Invalid namespace"}`)
 	errNotAuthorized   = []byte(`{"message":"not authorized","data":{"code":401}}`)
-	adminToken         = "secret"
-	msgInvalidNsp      = "Invalid namespace"
-	msgNotAuthorized   = "not authorized"
-	questionTimeout    = 5 * time.Second
 	errQuestionTimeout = []byte(`{"error":"operation has timed out"}`)
+)
+
+const (
+	adminToken       = "secret" // the /admin CONNECT payload's "token"
+	msgInvalidNsp    = "Invalid namespace"
+	msgNotAuthorized = "not authorized"
+	questionTimeout  = 5 * time.Second // how long "ask" waits for the client's ack
 )
 
 // connect connects the session to namespace name with the CONNECT
