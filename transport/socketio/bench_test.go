@@ -172,3 +172,46 @@ func BenchmarkWritePacketBinary(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadGorillaReference reads the same frames with gorilla alone
+// (NextReader and a read into a reused buffer): the reference that
+// BenchmarkReadMessage is quoted against in docs/socketio.md.
+func BenchmarkReadGorillaReference(b *testing.B) {
+	url := streamServer(b)
+	c, _, err := websocket.DefaultDialer.Dial("ws"+url[len("http"):]+"/?raw=1", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	buf := make([]byte, 256)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(tickEvent)))
+	for b.Loop() {
+		_, r, err := c.NextReader()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(r, buf[:1+len(tickEvent)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWriteGorillaReference writes the same packet with gorilla's
+// WriteMessage alone: the reference for BenchmarkWriteMessage.
+func BenchmarkWriteGorillaReference(b *testing.B) {
+	url := streamServer(b)
+	c, _, err := websocket.DefaultDialer.Dial("ws"+url[len("http"):]+"/?raw=1&mode=write", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	msg := []byte(`42/chat,17["echo",{"n":12345,"text":"a short event, as most are"}]`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg) - 1))
+	for b.Loop() {
+		if err := c.WriteMessage(websocket.TextMessage, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
