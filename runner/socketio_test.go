@@ -246,3 +246,29 @@ steps: [connect, {sleep: 1s}]
 		t.Errorf("example %q", ex)
 	}
 }
+
+// TestSocketIOManyClients runs a few hundred clients over every transport
+// at once (the race detector's and goleak's check with many clients).
+func TestSocketIOManyClients(t *testing.T) {
+	for _, tr := range []string{"[websocket]", "[polling]", "[polling, websocket]"} {
+		t.Run(tr, func(t *testing.T) {
+			res := runYAML(t, `
+target: embedded
+protocol: socketio
+clients: {stages: [{duration: 1s, target: 150}, {duration: 1s, target: 150}]}
+socketio: {transports: `+tr+`}
+steps:
+  - connect
+  - loop: {steps: [{emit: {event: echo, args: ["{{.Random 16}}"], ack: {timeout: 5s}}}, {sleep: 100ms}]}
+`, "", Options{})
+			c := counters(res)
+			if c(metrics.ConnOpened) != 150 || c(metrics.ConnDropped) != 0 || c(metrics.ConnFailed) != 0 || c(metrics.ExpectTimedOut) != 0 {
+				t.Errorf("opened %d dropped %d failed %d ack timeouts %d (examples %q)", c(metrics.ConnOpened), c(metrics.ConnDropped),
+					c(metrics.ConnFailed), c(metrics.ExpectTimedOut), res.Snapshot.Examples)
+			}
+			if n := res.Snapshot.Hists[metrics.Ack].TotalCount(); n < 150*5 {
+				t.Errorf("%d acks from 150 clients", n)
+			}
+		})
+	}
+}
