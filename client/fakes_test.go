@@ -62,7 +62,7 @@ func (d *fakeDialer) Dial(ctx context.Context, url string) (transport.Conn, erro
 	switch v := d.script[i].(type) {
 	case error:
 		return nil, v
-	case *fakeConn:
+	case transport.Conn:
 		return v, nil
 	}
 	panic("bad script entry")

@@ -72,15 +72,8 @@ func (v *VU) emitStep(e *scenario.Emit) {
 // events nobody took, then as they arrive.
 func (v *VU) expectEvent(e *scenario.EventExpect) {
 	p := &pending{kind: pendEvent, event: e.Event, ns: e.Namespace, re: e.RE, sentAt: v.clock.Now(), push: true}
-	v.inbox.mu.Lock()
-	if v.inbox.take(func(data []byte) bool { return matchesEvent(data, e.Event, e.Namespace, e.RE) }) {
-		v.inbox.mu.Unlock()
-		v.rec.Inc(metrics.ExpectMatched)
-		return
-	}
-	v.pending.Store(p)
-	v.inbox.mu.Unlock()
-	v.await(p, e.Timeout.D())
+	match := func(data []byte) bool { return matchesEvent(data, e.Event, e.Namespace, e.RE) }
+	v.awaitPush(p, match, e.Timeout.D())
 }
 
 func matchesAck(data []byte, id int64, ns string) bool {

@@ -151,16 +151,21 @@ func (v *VU) sendStep(s *scenario.Send) {
 // expectPush waits for a server push matching e, first among the recent
 // messages nobody took, then as they arrive.
 func (v *VU) expectPush(e *scenario.Expect) {
-	p := &pending{re: e.RE, sentAt: v.clock.Now(), push: true}
+	v.awaitPush(&pending{re: e.RE, sentAt: v.clock.Now(), push: true}, e.RE.Match, e.Timeout.D())
+}
+
+// awaitPush takes the oldest kept message match accepts, or else stores p
+// and waits for it; the inbox lock orders the two against the reader.
+func (v *VU) awaitPush(p *pending, match func([]byte) bool, timeout time.Duration) {
 	v.inbox.mu.Lock()
-	if v.inbox.take(e.RE.Match) {
+	if v.inbox.take(match) {
 		v.inbox.mu.Unlock()
 		v.rec.Inc(metrics.ExpectMatched)
 		return
 	}
 	v.pending.Store(p)
 	v.inbox.mu.Unlock()
-	v.await(p, e.Timeout.D())
+	v.await(p, timeout)
 }
 
 // pending is the one reply a VU waits for. It is immutable once stored in

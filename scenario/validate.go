@@ -123,9 +123,8 @@ func (d *decoder) checkTarget(t, protocol string) {
 		}
 		return
 	}
-	u, err := url.Parse(t)
-	if err != nil {
-		d.problem("target", "target is not a URL (%v); %s", err, write)
+	u := d.targetURL(t, write)
+	if u == nil {
 		return
 	}
 	switch u.Scheme {
@@ -144,6 +143,16 @@ func (d *decoder) checkTarget(t, protocol string) {
 		}
 		d.problem("target", "target %q is not a ws:// or wss:// URL; %s", t, write)
 	}
+}
+
+// targetURL parses a target URL, reporting one that does not parse.
+func (d *decoder) targetURL(t, write string) *url.URL {
+	u, err := url.Parse(t)
+	if err != nil {
+		d.problem("target", "target is not a URL (%v); %s", err, write)
+		return nil
+	}
+	return u
 }
 
 var protocols = []string{ProtocolWebSocket, ProtocolSocketIO}
@@ -168,9 +177,8 @@ func (d *decoder) checkSocketIOTarget(t string) {
 		d.problem("target", "the embedded Socket.IO server has no endpoints; write target: embedded")
 		return
 	}
-	u, err := url.Parse(t)
-	if err != nil {
-		d.problem("target", "target is not a URL (%v); %s", err, write)
+	u := d.targetURL(t, write)
+	if u == nil {
 		return
 	}
 	switch u.Scheme {
