@@ -1,4 +1,4 @@
-// Command wsbench load-tests and diagnoses WebSocket servers.
+// Command wsbench load-tests and diagnoses WebSocket and Socket.IO servers.
 //
 // See README.md for a quick start and docs/ for the scenario reference.
 package main

@@ -53,8 +53,9 @@ func Execute() int {
 func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "wsbench",
-		Short: "Load-test and diagnose WebSocket servers with clients that behave like real apps",
-		Long: `wsbench runs many concurrent WebSocket virtual clients from a scenario file.
+		Short: "Load-test and diagnose WebSocket and Socket.IO servers with clients that behave like real apps",
+		Long: `wsbench runs many concurrent WebSocket or Socket.IO virtual clients from a
+scenario file.
 Each client behaves like a real app: it reconnects with exponential backoff,
 keeps a heartbeat, queues messages while offline and flushes them on
 reconnect. The report shows latency percentiles (HdrHistogram), why

@@ -42,7 +42,10 @@ A second Ctrl-C exits at once.`,
   wsbench run scenarios/quickstart.yaml
 
   # Against your server, with 500 clients for 2 minutes, result saved
-  wsbench run scenarios/chat.yaml --target ws://localhost:8080/ws --clients 500 --duration 2m --out result.json`,
+  wsbench run scenarios/chat.yaml --target ws://localhost:8080/ws --clients 500 --duration 2m --out result.json
+
+  # A Socket.IO server: start on polling, upgrade, broadcast in /chat
+  wsbench run scenarios/socketio-chat.yaml --target http://localhost:3000`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScenario(cmd, args[0], f)
@@ -51,7 +54,7 @@ A second Ctrl-C exits at once.`,
 	fl := c.Flags()
 	fl.IntVar(&f.clients, "clients", 0, "run this many clients for the whole run, replacing the file's clients block")
 	fl.DurationVar(&f.duration, "duration", 0, "run length with --clients or a count population (e.g. 30s, 5m)")
-	fl.StringVar(&f.target, "target", "", "URL to load (ws://, wss://) or embedded, replacing the file's target")
+	fl.StringVar(&f.target, "target", "", "URL to load (ws://, wss://; for Socket.IO http://, https://) or embedded, replacing the file's target")
 	fl.Int64Var(&f.seed, "seed", 0, "seed for random payloads, sleeps and jitter (the summary JSON records the one used)")
 	fl.StringVar(&f.out, "out", "", "write the result as JSON to this file (docs/result.md)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress; only the summary")
