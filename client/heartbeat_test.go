@@ -32,7 +32,7 @@ func realVU(t *testing.T, sc *scenario.Scenario, url string) (*VU, *metrics.Reco
 
 // startVU runs vu in the background until it is open; the returned
 // channel yields Run's result.
-func startVU(t *testing.T, vu *VU, stop <-chan struct{}) <-chan bool {
+func startVU(t *testing.T, vu *VU, stop context.Context) <-chan bool {
 	t.Helper()
 	done := make(chan bool, 1)
 	go func() { done <- vu.Run(context.Background(), stop) }()
@@ -56,7 +56,8 @@ steps:
 `)
 	vu, rec := realVU(t, sc, srv.URL("/echo"))
 	srv.SetIgnorePings(true)
-	stop := make(chan struct{})
+	stop, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := startVU(t, vu, stop)
 	opened := time.Now()
 	waitFor(t, func() bool { return vu.State() != Open })
@@ -68,7 +69,7 @@ steps:
 	waitFor(t, func() bool {
 		return vu.State() == Open && rec.Snapshot(time.Now()).Counters[metrics.ReconnectSuccesses] == 1
 	})
-	close(stop)
+	cancel()
 	<-done
 
 	s := rec.Snapshot(time.Now())
@@ -90,7 +91,7 @@ steps:
   - sleep: 600ms
 `)
 	vu, rec := realVU(t, sc, srv.URL("/echo"))
-	if !vu.Run(context.Background(), make(chan struct{})) {
+	if !vu.Run(context.Background(), context.Background()) {
 		t.Fatal("steps did not complete")
 	}
 	s := rec.Snapshot(time.Now())
@@ -115,7 +116,7 @@ steps:
   - sleep: 400ms
 `)
 	vu, rec := realVU(t, sc, srv.URL("/echo"))
-	vu.Run(context.Background(), make(chan struct{}))
+	vu.Run(context.Background(), context.Background())
 	s := rec.Snapshot(time.Now())
 	if s.Counters[metrics.HeartbeatSent] < 5 || s.Counters[metrics.HeartbeatMissed] != 0 {
 		t.Fatalf("sent %d missed %d", s.Counters[metrics.HeartbeatSent], s.Counters[metrics.HeartbeatMissed])
@@ -133,7 +134,7 @@ steps:
   - sleep: 300ms
 `)
 	vu2, rec2 := realVU(t, sc2, srv.URL("/echo"))
-	vu2.Run(context.Background(), make(chan struct{}))
+	vu2.Run(context.Background(), context.Background())
 	s2 := rec2.Snapshot(time.Now())
 	if s2.Counters[metrics.HeartbeatMissed] != 1 || s2.Causes[metrics.CauseHeartbeat] != 1 {
 		t.Fatalf("missed %d, heartbeat drops %d; want 1 and 1", s2.Counters[metrics.HeartbeatMissed], s2.Causes[metrics.CauseHeartbeat])

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"regexp"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ steps:
   - expect: {regex: '^welcome$', timeout: 100ms}
 `)
 	vu, rec := realVU(t, sc, srv.URL("/broadcast"))
-	done := startVU(t, vu, make(chan struct{}))
+	done := startVU(t, vu, context.Background())
 	readUntil("ready")
 	pusher.WriteMessage(websocket.TextMessage, []byte("welcome")) // arrives during the sleep
 	if !<-done {
@@ -92,7 +93,7 @@ steps:
   - sleep: 10s
 `)
 	vu, rec := realVU(t, sc, srv.URL("/echo"))
-	done := startVU(t, vu, make(chan struct{}))
+	done := startVU(t, vu, context.Background())
 	srv.CloseFraction(1, 1011, "bye")
 	select {
 	case completed := <-done:
@@ -114,9 +115,10 @@ steps:
   - sleep: 10s
 `)
 	vu, rec := realVU(t, sc, srv.URL("/echo"))
-	stop := make(chan struct{})
+	stop, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := startVU(t, vu, stop)
-	close(stop)
+	cancel()
 	if <-done || rec.Snapshot(time.Now()).Counters[metrics.ClientsFinished] != 0 {
 		t.Fatal("a stopped client was counted as finished")
 	}

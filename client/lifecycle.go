@@ -123,6 +123,7 @@ func (v *VU) giveUp() {
 	v.mu.Unlock()
 	signal(v.space)
 	v.failOnce.Do(func() { close(v.failed) })
+	v.wake() // a parked client's sleep ends: its steps end now
 }
 
 // serve runs one open connection: it flushes the offline queue, keeps the

@@ -34,7 +34,7 @@ func TestReconnectScheduleFollowsPolicy(t *testing.T) {
 	clock := newFakeClock()
 	vu, rec := newTestVU(t, sc, d, clock, halfDraw)
 
-	if !vu.Run(context.Background(), make(chan struct{})) {
+	if !vu.Run(context.Background(), context.Background()) {
 		t.Fatal("Run did not complete the steps")
 	}
 	want := []time.Duration{200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond,
@@ -63,7 +63,7 @@ func TestReconnectJitterDraws(t *testing.T) {
 	d := &fakeDialer{script: []any{errRefused, errRefused, errRefused, errRefused, newFakeConn()}}
 	clock := newFakeClock()
 	vu, _ := newTestVU(t, sc, d, clock, rand.NewPCG(7, 9))
-	vu.Run(context.Background(), make(chan struct{}))
+	vu.Run(context.Background(), context.Background())
 
 	draws := rand.New(rand.NewPCG(7, 9))
 	b := Backoff{Initial: 200 * time.Millisecond, Max: 5 * time.Second, Multiplier: 2, Jitter: 0.2}
@@ -82,7 +82,7 @@ func TestReconnectGivesUpAfterMaxAttempts(t *testing.T) {
 	clock := newFakeClock()
 	vu, rec := newTestVU(t, sc, d, clock, halfDraw)
 
-	if vu.Run(context.Background(), make(chan struct{})) {
+	if vu.Run(context.Background(), context.Background()) {
 		t.Fatal("Run reported completed steps for a client that never connected")
 	}
 	if got := vu.State(); got != Failed {
@@ -118,7 +118,7 @@ steps:
 	clock := newFakeClock()
 	vu, rec := newTestVU(t, sc, d, clock, halfDraw)
 
-	done := startVU(t, vu, make(chan struct{}))
+	done := startVU(t, vu, context.Background())
 	first.finish(&transport.CloseError{Code: 1011, Reason: "boom"})
 	waitFor(t, func() bool { return vu.State() == Open && d.dialCount() == 2 })
 	second.in <- []byte("after-reconnect")

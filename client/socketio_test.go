@@ -41,7 +41,7 @@ func TestSocketIOEmitAckAndReplies(t *testing.T) {
 	vu, rec := newTestVU(t, loadScenario(t, sioScenario), &fakeDialer{script: []any{conn}}, realClock{}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan bool)
-	go func() { done <- vu.Run(ctx, make(chan struct{})) }()
+	go func() { done <- vu.Run(ctx, context.Background()) }()
 
 	waitFor(t, func() bool { return len(conn.Writes()) == 2 })
 	w := conn.Writes()

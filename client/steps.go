@@ -10,18 +10,70 @@ import (
 	"github.com/wsbench/wsbench/transport"
 )
 
-// runSteps interprets steps and reports whether they all ran: false when
-// the VU was stopped or its connection failed for good.
-func (v *VU) runSteps(steps []scenario.Step) bool {
-	for i := range steps {
-		if v.stopping() || v.State() == Failed {
-			return false
+// frame is one list of steps being run: the scenario's, or a loop's body.
+// The interpreter keeps its place in frames rather than on a goroutine's
+// stack, so a client waiting in a long sleep needs no goroutine at all.
+type frame struct {
+	steps []scenario.Step
+	i     int            // the next step to run
+	loop  *scenario.Loop // nil for the scenario's steps
+	n     int            // passes of the loop begun
+	until time.Time      // a loop's deadline; zero for none
+}
+
+// parkAfter is the shortest sleep that parks the client instead of
+// blocking its goroutine: the goroutine exits and a timer starts a new one.
+// Shorter sleeps are not worth a new goroutine and stack.
+const parkAfter = 250 * time.Millisecond
+
+// exec interprets the steps from where they stopped until they end, the
+// VU stops or fails, or a long sleep parks it (a timer, a stop or a
+// failure calls wake, which runs exec again on a new goroutine).
+func (v *VU) exec() {
+	for len(v.frames) > 0 {
+		f := &v.frames[len(v.frames)-1]
+		if f.i == len(f.steps) {
+			if f.loop != nil {
+				f.n++
+				if v.passAllowed(f) {
+					f.i = 0
+					continue
+				}
+			}
+			v.frames = v.frames[:len(v.frames)-1]
+			if n := len(v.frames); n > 0 {
+				v.frames[n-1].i++ // past the loop step
+			}
+			continue
 		}
-		s := &steps[i]
+		if v.stopping() || v.State() == Failed {
+			v.finish(false)
+			return
+		}
+		s := &f.steps[f.i]
 		switch s.Kind {
+		case scenario.StepLoop:
+			nf := frame{steps: s.Loop.Steps, loop: s.Loop}
+			if s.Loop.Duration > 0 {
+				nf.until = v.clock.Now().Add(s.Loop.Duration.D())
+			}
+			if v.passAllowed(&nf) {
+				v.frames = append(v.frames, nf)
+				continue // f is stale now; the loop's end moves past this step
+			}
+		case scenario.StepSleep:
+			f.i++
+			d := v.sleepTime(s.Sleep)
+			if d >= parkAfter {
+				v.park(d)
+				return
+			}
+			v.sleep(d)
+			continue
 		case scenario.StepConnect:
 			if !v.connectStep() {
-				return false
+				v.finish(false)
+				return
 			}
 		case scenario.StepClose:
 			code, reason := 1000, ""
@@ -33,19 +85,24 @@ func (v *VU) runSteps(steps []scenario.Step) bool {
 			v.sendStep(s.Send)
 		case scenario.StepExpect:
 			v.expectPush(s.Expect)
-		case scenario.StepSleep:
-			v.sleep(s.Sleep)
-		case scenario.StepLoop:
-			if !v.loop(s.Loop) {
-				return false
-			}
 		case scenario.StepEmit:
 			v.emitStep(s.Emit)
 		case scenario.StepExpectEvent:
 			v.expectEvent(s.ExpectEvent)
 		}
+		f.i++
 	}
-	return true
+	v.finish(true)
+}
+
+// passAllowed reports whether a loop may begin its next pass: Count
+// passes at most, none once its duration has passed.
+func (v *VU) passAllowed(f *frame) bool {
+	l := f.loop
+	if l.Count > 0 && f.n >= l.Count {
+		return false
+	}
+	return f.until.IsZero() || v.clock.Now().Before(f.until)
 }
 
 // connectStep starts the lifecycle when none runs and waits until the
@@ -70,28 +127,17 @@ func (v *VU) connectStep() bool {
 	}
 }
 
-func (v *VU) loop(l *scenario.Loop) bool {
-	var until time.Time
-	if l.Duration > 0 {
-		until = v.clock.Now().Add(l.Duration.D())
-	}
-	for n := 0; l.Count == 0 || n < l.Count; n++ {
-		if !until.IsZero() && !v.clock.Now().Before(until) {
-			return true
-		}
-		if !v.runSteps(l.Steps) {
-			return false
-		}
-	}
-	return true
-}
-
-// sleep pauses for the step's time; a graceful stop ends it early.
-func (v *VU) sleep(s *scenario.Sleep) {
+// sleepTime draws a sleep step's time.
+func (v *VU) sleepTime(s *scenario.Sleep) time.Duration {
 	d := s.Min.D()
 	if s.Max > s.Min {
 		d += time.Duration(v.o.Rand.Int64N(int64(s.Max - s.Min + 1)))
 	}
+	return d
+}
+
+// sleep pauses the step goroutine for d; a stop or failure ends it early.
+func (v *VU) sleep(d time.Duration) {
 	if d <= 0 {
 		return
 	}
@@ -104,6 +150,32 @@ func (v *VU) sleep(s *scenario.Sleep) {
 		v.timer.Stop()
 	case <-v.hard.Done():
 		v.timer.Stop()
+	}
+}
+
+// park waits d without a goroutine: exec returns, and wake runs it again
+// when the timer fires or the VU stops or fails, whichever is first.
+func (v *VU) park(d time.Duration) {
+	v.parked.Store(true)
+	v.parkTimer.Reset(d)
+	// A stop or failure that came before parked was set did not wake us.
+	select {
+	case <-v.stop:
+		v.wake()
+	case <-v.failed:
+		v.wake()
+	case <-v.hard.Done():
+		v.wake()
+	default:
+	}
+}
+
+// wake resumes a parked VU on a new goroutine; only the first call per
+// park does anything.
+func (v *VU) wake() {
+	if v.parked.CompareAndSwap(true, false) {
+		v.parkTimer.Stop()
+		go v.exec()
 	}
 }
 

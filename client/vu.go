@@ -69,6 +69,13 @@ type VU struct {
 
 	hard context.Context // cancelled when the VU must stop at once
 	stop <-chan struct{} // closed when the VU should stop gracefully
+	done func(completed bool)
+
+	// The step interpreter's place, and how a parked one is woken.
+	frames    []frame
+	parked    atomic.Bool
+	parkTimer *time.Timer
+	unwatch   [2]func() bool // stop watching stop and hard
 
 	// mu guards the fields below and serialises writes to conn.
 	mu         sync.Mutex
@@ -146,20 +153,38 @@ func (v *VU) State() State {
 	return v.state
 }
 
-// Run executes the scenario's steps until they end, stop is closed
-// (graceful: sleeps end, an awaited reply is still awaited, then the
-// connection closes normally) or ctx is done (at once). It returns when
-// the VU's goroutines have ended, and reports whether the steps completed.
-func (v *VU) Run(ctx context.Context, stop <-chan struct{}) bool {
-	v.hard, v.stop = ctx, stop
+// Start runs the scenario's steps until they end, stop is done (graceful:
+// sleeps end, an awaited reply is still awaited, then the connection
+// closes normally) or hard is done (at once), and then calls done once,
+// with whether the steps completed, after the VU's goroutines have ended.
+// It does not wait: the steps run on a goroutine of the VU's own, which
+// exits while a long sleep waits, so an idle client costs no goroutine
+// beyond its connection's reader.
+func (v *VU) Start(hard, stop context.Context, done func(completed bool)) {
+	v.hard, v.stop, v.done = hard, stop.Done(), done
 	v.timer = time.NewTimer(time.Hour)
 	v.timer.Stop()
-	defer v.timer.Stop()
+	v.parkTimer = time.AfterFunc(time.Hour, v.wake)
+	v.parkTimer.Stop()
+	v.unwatch[0] = context.AfterFunc(stop, v.wake)
+	v.unwatch[1] = context.AfterFunc(hard, v.wake)
+	v.frames = append(v.frames[:0], frame{steps: v.o.Scenario.Steps})
 	v.rec.Inc(metrics.ClientsStarted)
 	v.rec.Gauge(metrics.Alive, 1)
-	defer v.rec.Gauge(metrics.Alive, -1)
+	go v.exec()
+}
 
-	completed := v.runSteps(v.o.Scenario.Steps) && !v.stopping() && v.State() != Failed
+// Run is Start, waiting for the end: it reports whether the steps completed.
+func (v *VU) Run(hard, stop context.Context) bool {
+	res := make(chan bool, 1)
+	v.Start(hard, stop, func(completed bool) { res <- completed })
+	return <-res
+}
+
+// finish ends the VU after its steps: it closes the connection, counts
+// what is left over and reports to Start's caller.
+func (v *VU) finish(completed bool) {
+	completed = completed && !v.stopping() && v.State() != Failed
 	v.closeConn(1000, "")
 	if completed {
 		v.rec.Inc(metrics.ClientsFinished)
@@ -171,7 +196,12 @@ func (v *VU) Run(ctx context.Context, stop <-chan struct{}) bool {
 	v.inbox.mu.Lock()
 	v.rec.Add(metrics.MsgsUnmatched, int64(v.inbox.n))
 	v.inbox.mu.Unlock()
-	return completed
+	v.timer.Stop()
+	v.parkTimer.Stop()
+	v.unwatch[0]()
+	v.unwatch[1]()
+	v.rec.Gauge(metrics.Alive, -1)
+	v.done(completed)
 }
 
 // stopping reports whether the VU was asked to stop.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsbench/wsbench/client"
@@ -99,7 +100,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 
 	// Graceful stop: every client finishes its awaited reply and closes.
 	for _, s := range r.active {
-		close(s.stop)
+		s.cancel()
 	}
 	r.active = nil
 	done := make(chan struct{})
@@ -146,10 +147,16 @@ type run struct {
 }
 
 // slot is one place in the population, running client iterations one after
-// another until it is stopped.
+// another until it is stopped. It holds no goroutine: each client runs on
+// its own, and the next one starts from the previous one's end.
 type slot struct {
-	id   int
-	stop chan struct{}
+	id     int
+	stop   context.Context // done when the slot should stop gracefully
+	cancel context.CancelFunc
+	shard  *metrics.Shard
+	iter   int
+	seq    uint64 // sequence numbers continue across iterations
+	once   sync.Once
 }
 
 // drive keeps the population at its target until the run ends and returns
@@ -189,63 +196,74 @@ func (r *run) adjust(want int) {
 	r.rec.SetTarget(want)
 	for len(r.active) < want {
 		r.nextID++
-		s := &slot{id: r.nextID, stop: make(chan struct{})}
+		s := &slot{id: r.nextID, shard: r.rec.Shard(r.nextID)}
+		s.stop, s.cancel = context.WithCancel(r.hard)
 		r.active = append(r.active, s)
 		r.wg.Add(1)
-		go r.runSlot(s)
+		r.startClient(s)
 	}
 	for len(r.active) > want {
 		last := len(r.active) - 1
-		close(r.active[last].stop)
+		r.active[last].cancel()
 		r.active[last] = nil
 		r.active = r.active[:last]
 	}
 }
 
-// runSlot runs iterations: a client that finishes its steps leaves and a
-// fresh one takes its place, until the slot is stopped. A client that
-// failed (never connected, or gave up reconnecting) is replaced after
+// startClient starts the slot's next client, unless the slot was stopped.
+// When the client ends, the next one starts: a client that finishes its
+// steps leaves and a fresh one takes its place. A client that failed
+// (never connected, or gave up reconnecting) is replaced after
 // reconnect.initial_delay, so a refusing server is not hit in a tight loop.
-func (r *run) runSlot(s *slot) {
-	defer r.wg.Done()
-	shard := r.rec.Shard(s.id)
-	pause := time.NewTimer(0)
-	defer pause.Stop()
-	<-pause.C
-	var seq uint64
-	failed := false
-	for iter := 0; ; iter++ {
-		if failed {
-			pause.Reset(r.sc.Client.Reconnect.InitialDelay.D())
-			select {
-			case <-s.stop:
-				return
-			case <-r.hard.Done():
-				return
-			case <-pause.C:
-			}
-		}
-		select {
-		case <-s.stop:
-			return
-		case <-r.hard.Done():
-			return
-		default:
-		}
-		vu := client.New(client.Options{
-			Slot:     s.id,
-			Iter:     iter,
-			Seq:      seq,
-			URL:      r.url,
-			Dialer:   r.dialer,
-			Scenario: r.sc,
-			Shard:    shard,
-			Seed:     r.seed,
-		})
-		vu.Run(r.hard, s.stop)
-		seq = vu.Seq()
-		failed = vu.State() == client.Failed
+func (r *run) startClient(s *slot) {
+	if s.stop.Err() != nil {
+		r.endSlot(s)
+		return
 	}
+	vu := client.New(client.Options{
+		Slot:     s.id,
+		Iter:     s.iter,
+		Seq:      s.seq,
+		URL:      r.url,
+		Dialer:   r.dialer,
+		Scenario: r.sc,
+		Shard:    s.shard,
+		Seed:     r.seed,
+	})
+	vu.Start(r.hard, s.stop, func(bool) {
+		s.seq = vu.Seq()
+		s.iter++
+		if vu.State() != client.Failed {
+			r.startClient(s)
+			return
+		}
+		// Wait without a goroutine: whichever of the pause and the stop
+		// comes first wins the slot.
+		var fired atomic.Bool
+		var unwatch func() bool
+		pause := time.AfterFunc(time.Hour, func() {
+			if fired.CompareAndSwap(false, true) {
+				unwatch()
+				r.startClient(s)
+			}
+		})
+		pause.Stop()
+		unwatch = context.AfterFunc(s.stop, func() {
+			if fired.CompareAndSwap(false, true) {
+				pause.Stop()
+				r.endSlot(s)
+			}
+		})
+		pause.Reset(r.sc.Client.Reconnect.InitialDelay.D())
+	})
+}
+
+// endSlot marks the slot finished for the graceful stop's wait.
+func (r *run) endSlot(s *slot) {
+	s.once.Do(func() {
+		s.cancel()
+		r.wg.Done()
+	})
 }
 
 // String describes a result in one line, for logs.
