@@ -75,7 +75,7 @@ type VU struct {
 	frames    []frame
 	parked    atomic.Bool
 	parkTimer *time.Timer
-	unwatch   [2]func() bool // stop watching stop and hard
+	unwatch   func() bool // stop watching stop
 
 	// mu guards the fields below and serialises writes to conn.
 	mu         sync.Mutex
@@ -157,27 +157,33 @@ func (v *VU) State() State {
 // sleeps end, an awaited reply is still awaited, then the connection
 // closes normally) or hard is done (at once), and then calls done once,
 // with whether the steps completed, after the VU's goroutines have ended.
-// It does not wait: the steps run on a goroutine of the VU's own, which
-// exits while a long sleep waits, so an idle client costs no goroutine
-// beyond its connection's reader.
+// stop must be done whenever hard is (derive it from hard): a client
+// parked in a sleep is woken by stop alone. Start does not wait: the
+// steps run on a goroutine of the VU's own, which exits while a long
+// sleep waits, so an idle client costs no goroutine beyond its
+// connection's reader.
 func (v *VU) Start(hard, stop context.Context, done func(completed bool)) {
 	v.hard, v.stop, v.done = hard, stop.Done(), done
 	v.timer = time.NewTimer(time.Hour)
 	v.timer.Stop()
 	v.parkTimer = time.AfterFunc(time.Hour, v.wake)
 	v.parkTimer.Stop()
-	v.unwatch[0] = context.AfterFunc(stop, v.wake)
-	v.unwatch[1] = context.AfterFunc(hard, v.wake)
+	v.unwatch = context.AfterFunc(stop, v.wake)
 	v.frames = append(v.frames[:0], frame{steps: v.o.Scenario.Steps})
 	v.rec.Inc(metrics.ClientsStarted)
 	v.rec.Gauge(metrics.Alive, 1)
 	go v.exec()
 }
 
-// Run is Start, waiting for the end: it reports whether the steps completed.
+// Run is Start, waiting for the end: it reports whether the steps
+// completed. Unlike Start's, its stop need not derive from hard.
 func (v *VU) Run(hard, stop context.Context) bool {
+	both, cancel := context.WithCancel(hard)
+	defer cancel()
+	unwatch := context.AfterFunc(stop, cancel)
+	defer unwatch()
 	res := make(chan bool, 1)
-	v.Start(hard, stop, func(completed bool) { res <- completed })
+	v.Start(hard, both, func(completed bool) { res <- completed })
 	return <-res
 }
 
@@ -198,8 +204,7 @@ func (v *VU) finish(completed bool) {
 	v.inbox.mu.Unlock()
 	v.timer.Stop()
 	v.parkTimer.Stop()
-	v.unwatch[0]()
-	v.unwatch[1]()
+	v.unwatch()
 	v.rec.Gauge(metrics.Alive, -1)
 	v.done(completed)
 }

@@ -51,7 +51,7 @@ type Recorder struct {
 // once-a-second sampler take; counters are atomic. Safe for concurrent use.
 type Shard struct {
 	mu       sync.Mutex
-	hists    [NumHists]*hdr.Histogram
+	hists    [NumHists]*hdr.Histogram // each allocated on first use
 	clamped  int64
 	counters [NumCounters]atomic.Int64
 	gauges   [NumGauges]atomic.Int64
@@ -74,9 +74,6 @@ func NewRecorder(start time.Time, shards int) *Recorder {
 	}
 	for i := range r.shards {
 		r.shards[i].rec = r
-		for h := range r.shards[i].hists {
-			r.shards[i].hists[h] = NewHistogram()
-		}
 	}
 	for h := range r.interval {
 		r.interval[h] = NewHistogram()
@@ -116,6 +113,11 @@ func (s *Shard) Observe(h Hist, d time.Duration) {
 	if v > highestValue {
 		v = highestValue
 		s.clamped++
+	}
+	if s.hists[h] == nil {
+		// On first use: a run fills only some of the histograms, and each
+		// one is 184 KiB that the collector would count as live heap.
+		s.hists[h] = NewHistogram()
 	}
 	_ = s.hists[h].RecordValue(v) // in range by construction
 	s.mu.Unlock()
@@ -182,7 +184,7 @@ func (r *Recorder) collect() {
 		s := &r.shards[i]
 		s.mu.Lock()
 		for h, sh := range s.hists {
-			if sh.TotalCount() > 0 {
+			if sh != nil && sh.TotalCount() > 0 {
 				r.interval[h].Merge(sh)
 				sh.Reset()
 			}
