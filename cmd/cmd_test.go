@@ -404,3 +404,89 @@ func TestNoThirdPartySocketIOClient(t *testing.T) {
 		}
 	}
 }
+
+func TestThresholdExitCodes(t *testing.T) {
+	file := writeScenario(t, `
+target: embedded
+duration: 2s
+clients: {count: 5}
+server: {close: {every: 500ms, fraction: 1}}
+client: {reconnect: {initial_delay: 50ms}}
+steps:
+  - connect
+  - loop: {steps: [{send: {text: '{"id":"{{.Seq}}"}', expect: {json_field: id}}}, {sleep: 20ms}]}
+thresholds:
+  - rtt.p99 < 5s
+`)
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		code  int
+		wants []string
+	}{
+		{"pass", nil, 0, []string{"all 1 thresholds passed"}},
+		{"fail", []string{"--threshold", "drops.rate < 1%", "--threshold", "messages.received.rate > 1000000/s"}, 99,
+			[]string{"drops.rate < 1%", "FAIL", "2 of 3 thresholds FAILED"}},
+		{"bad threshold", []string{"--threshold", "rtt.p99 < 50"}, 2, []string{"rtt.p99 is a latency"}},
+		{"unknown metric", []string{"--threshold", "latency.p99 < 50ms"}, 2, []string{`unknown metric "latency.p99"`}},
+		{"unreachable target", []string{"--target", "ws://127.0.0.1:1/x", "--threshold", "errors.count == 0"}, 1, []string{"no connection"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := file
+			if tc.name == "unreachable target" { // no embedded server block
+				f = writeScenario(t, "target: embedded\nduration: 1s\nclients: {count: 1}\nclient: {reconnect: {max_attempts: 1, initial_delay: 50ms}}\nsteps: [connect]\n")
+			}
+			r := wsbench(t, 30*time.Second, append([]string{"run", f, "-q"}, tc.args...)...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.code, r.stdout, r.stderr)
+			}
+			for _, w := range tc.wants {
+				if !strings.Contains(r.stdout+r.stderr, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, r.stdout, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestAbortOnFailStopsTheRunEarly(t *testing.T) {
+	file := writeScenario(t, `
+target: embedded
+duration: 30s
+clients: {count: 10}
+server: {close: {every: 1s, fraction: 0.5}}
+client: {reconnect: {initial_delay: 50ms}}
+steps: [connect, {sleep: 1h}]
+thresholds:
+  - {expr: connections.dropped == 0, abort_on_fail: true, delay: 500ms}
+`)
+	out := filepath.Join(t.TempDir(), "r.json")
+	start := time.Now()
+	r := wsbench(t, 30*time.Second, "run", file, "-q", "--out", out)
+	if r.code != 99 {
+		t.Fatalf("exit %d, want 99\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("an aborted 30 s run took %s", d)
+	}
+	var res struct {
+		EndReason  string `json:"end_reason"`
+		Thresholds []struct {
+			Passed  bool `json:"passed"`
+			Aborted bool `json:"aborted"`
+		} `json:"thresholds"`
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.EndReason != "aborted" || len(res.Thresholds) != 1 || res.Thresholds[0].Passed || !res.Thresholds[0].Aborted {
+		t.Errorf("result: end %q, thresholds %+v", res.EndReason, res.Thresholds)
+	}
+	if !strings.Contains(r.stderr, `threshold "connections.dropped == 0" failed (abort_on_fail)`) {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}

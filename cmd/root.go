@@ -26,8 +26,11 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-func usageErr(err error) error  { return &exitError{ExitUsage, err} }
-func runErr(err error) error    { return &exitError{ExitRunFailed, err} }
+func usageErr(err error) error { return &exitError{ExitUsage, err} }
+func runErr(err error) error   { return &exitError{ExitRunFailed, err} }
+func thresholdErr(err error) error {
+	return &exitError{ExitThreshold, err}
+}
 func silentExit(code int) error { return &exitError{code, nil} }
 
 // Execute runs the command line and returns the process exit code.
@@ -63,8 +66,8 @@ connections failed or dropped, and what reconnects, heartbeats and the
 queue did.
 
 Exit codes: 0 success; 1 the run could not be carried out (setup failed,
-no connection opened, or interrupted); 2 usage or scenario error; 99 is
-reserved for failed thresholds.`,
+no connection opened, or interrupted); 2 usage or scenario error; 99 a
+threshold failed.`,
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/report"
 	"github.com/wsbench/wsbench/runner"
 	"github.com/wsbench/wsbench/scenario"
@@ -24,6 +25,8 @@ type runFlags struct {
 	out      string
 	quiet    bool
 	every    time.Duration
+	// thresholds are --threshold values, added to the file's.
+	thresholds []string
 }
 
 func newRunCmd() *cobra.Command {
@@ -45,7 +48,10 @@ A second Ctrl-C exits at once.`,
   wsbench run scenarios/chat.yaml --target ws://localhost:8080/ws --clients 500 --duration 2m --out result.json
 
   # A Socket.IO server: start on polling, upgrade, broadcast in /chat
-  wsbench run scenarios/socketio-chat.yaml --target http://localhost:3000`,
+  wsbench run scenarios/socketio-chat.yaml --target http://localhost:3000
+
+  # A CI gate: exit 99 when a threshold fails
+  wsbench run scenarios/quickstart.yaml --threshold "rtt.p99 < 50ms" --threshold "drops.rate < 1%"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScenario(cmd, args[0], f)
@@ -59,6 +65,7 @@ A second Ctrl-C exits at once.`,
 	fl.StringVar(&f.out, "out", "", "write the result as JSON to this file (docs/result.md)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress; only the summary")
 	fl.DurationVar(&f.every, "progress-every", 0, "progress interval (default 1s on a terminal, 5s otherwise)")
+	fl.StringArrayVar(&f.thresholds, "threshold", nil, `a pass/fail condition added to the file's thresholds, e.g. "rtt.p99 < 50ms"; repeatable; a failed one exits with 99`)
 	return c
 }
 
@@ -66,7 +73,7 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	if f.clients < 0 || f.duration < 0 {
 		return usageErr(errors.New("--clients and --duration must not be negative"))
 	}
-	sc, err := scenario.Load(path, scenario.Overrides{Clients: f.clients, Duration: f.duration, Target: f.target, Seed: f.seed})
+	sc, err := scenario.Load(path, scenario.Overrides{Clients: f.clients, Duration: f.duration, Target: f.target, Seed: f.seed, Thresholds: f.thresholds})
 	if err != nil {
 		return scenarioErr(cmd.ErrOrStderr(), err)
 	}
@@ -95,6 +102,7 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	if !f.quiet {
 		opts.Progress = prog.point
 	}
+	opts.Abort = abortCheck(sc.Thresholds)
 	res, err := runner.Run(ctx, sc, opts)
 	if err != nil {
 		return runErr(err)
@@ -107,6 +115,7 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 		EndReason: res.EndReason,
 		Planned:   res.Planned,
 		Seed:      res.Seed,
+		Aborted:   res.Aborted,
 		Snapshot:  res.Snapshot,
 		Load:      res.Load,
 		Version:   version(),
@@ -132,8 +141,41 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 			res.Snapshot.Duration().Round(100*time.Millisecond), res.Planned))
 	case sum.Connections.Opened == 0:
 		return runErr(fmt.Errorf("no connection to %s opened; see connect failures above", report.RedactURL(res.URL)))
+	case res.EndReason == runner.EndAborted:
+		return thresholdErr(fmt.Errorf("run aborted after %s: threshold %q failed (abort_on_fail)",
+			res.Snapshot.Duration().Round(100*time.Millisecond), res.Aborted))
+	}
+	if n := report.Failed(sum.Thresholds); n > 0 {
+		return thresholdErr(fmt.Errorf("%d of %d thresholds failed", n, len(sum.Thresholds)))
 	}
 	return nil
+}
+
+// abortCheck returns the runner's once-a-second check for the thresholds
+// with abort_on_fail, or nil when there are none. A threshold aborts when,
+// from its delay on, it has data and fails.
+func abortCheck(ths []scenario.Threshold) func(*metrics.Snapshot, time.Duration) string {
+	var abort []scenario.Threshold
+	for _, t := range ths {
+		if t.AbortOnFail {
+			abort = append(abort, t)
+		}
+	}
+	if len(abort) == 0 {
+		return nil
+	}
+	return func(snap *metrics.Snapshot, elapsed time.Duration) string {
+		for i := range abort {
+			t := &abort[i]
+			if elapsed < t.Delay.D() {
+				continue
+			}
+			if v, ok := report.MetricValue(t.Metric, snap); ok && !t.Holds(v) {
+				return t.Expr
+			}
+		}
+		return ""
+	}
 }
 
 // scenarioErr prints every problem of a bad scenario and exits with 2.

@@ -39,9 +39,9 @@ type Progress struct {
 	TotalRTTP99 int64
 }
 
-// errorCount is what progress and series call errors: connect failures,
-// expect timeouts and sends rejected by a closed or failed client.
-func errorCount(c *[NumCounters]int64) int64 {
+// ErrorCount is the errors figure of progress, series and thresholds:
+// failed connects, timed-out expects and rejected sends.
+func ErrorCount(c *[NumCounters]int64) int64 {
 	return c[ConnFailed] + c[ExpectTimedOut] + c[SendsRejected]
 }
 
@@ -69,7 +69,7 @@ func (r *Recorder) tickLocked(now time.Time) Progress {
 		Drops:      c[ConnDropped] - r.last[ConnDropped],
 		Failures:   c[ConnFailed] - r.last[ConnFailed],
 		Reconnects: c[ReconnectSuccesses] - r.last[ReconnectSuccesses],
-		Errors:     errorCount(&c) - errorCount(&r.last),
+		Errors:     ErrorCount(&c) - ErrorCount(&r.last),
 	}
 	if rtt := r.interval[RTT]; rtt.TotalCount() > 0 {
 		p.RTTCount = rtt.TotalCount()
@@ -87,7 +87,7 @@ func (r *Recorder) tickLocked(now time.Time) Progress {
 	r.lastTick = now
 	r.SamplePeak()
 	r.series = append(r.series, p)
-	pr := Progress{Point: p, TotalErrors: errorCount(&c), TotalDrops: c[ConnDropped], TotalReconnects: c[ReconnectSuccesses]}
+	pr := Progress{Point: p, TotalErrors: ErrorCount(&c), TotalDrops: c[ConnDropped], TotalReconnects: c[ReconnectSuccesses]}
 	if r.total[RTT].TotalCount() > 0 {
 		pr.TotalRTTP99 = r.total[RTT].ValueAtQuantile(99)
 	}

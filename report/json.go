@@ -10,6 +10,8 @@ import (
 func WriteJSON(w io.Writer, s *Summary) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // thresholds read "rtt.p99 < 50ms", not "\u003c"
+
 	return enc.Encode(s)
 }
 

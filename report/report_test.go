@@ -33,6 +33,13 @@ client:
 steps:
   - connect
   - send: {text: '{"id":"{{.Seq}}"}', expect: {json_field: id}}
+thresholds:
+  - rtt.p99 < 50ms
+  - rtt.p50 > 15ms
+  - drops.rate < 1%
+  - {expr: errors.count == 0, abort_on_fail: true}
+  - messages.received.rate >= 100/s
+  - heartbeat.p99 < 1s
 `), scenario.Overrides{})
 	if err != nil {
 		t.Fatal(err)

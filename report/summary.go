@@ -22,9 +22,11 @@ type Input struct {
 	EndReason string
 	Planned   time.Duration
 	Seed      int64
-	Snapshot  *metrics.Snapshot
-	Load      metrics.LoadStats
-	Version   string
+	// Aborted names the threshold whose abort_on_fail stopped the run.
+	Aborted  string
+	Snapshot *metrics.Snapshot
+	Load     metrics.LoadStats
+	Version  string
 }
 
 // Summary is a finished run, ready for every encoder: the table, the JSON
@@ -40,7 +42,8 @@ type Summary struct {
 	// the scenario asked for.
 	DurationSeconds float64 `json:"duration_seconds"`
 	PlannedSeconds  float64 `json:"planned_seconds"`
-	// EndReason is "completed" or "interrupted".
+	// EndReason is "completed", "interrupted" or "aborted" (a threshold
+	// with abort_on_fail failed).
 	EndReason string `json:"end_reason"`
 
 	Clients     Clients            `json:"clients"`
@@ -65,6 +68,9 @@ type Summary struct {
 	Histograms    map[string]string `json:"histograms"`
 	Series        []metrics.Point   `json:"series"`
 	LoadGenerator metrics.LoadStats `json:"load_generator"`
+	// Thresholds are the run's pass/fail conditions and how each came
+	// out; any failed one makes wsbench exit with 99.
+	Thresholds []ThresholdResult `json:"thresholds"`
 	// Warnings say when a figure should not be trusted, and why.
 	Warnings []string `json:"warnings"`
 }
@@ -304,6 +310,12 @@ func Build(in Input) (*Summary, error) {
 	sortCauses(s.Connections.FailCauses)
 	s.Connections.CloseCodes = codeCounts(snap.CloseCodes, CloseCodeMeaning)
 	s.Connections.HTTPStatuses = codeCounts(snap.Statuses, statusMeaning)
+	s.Thresholds = Evaluate(in.Scenario.Thresholds, snap)
+	for i := range s.Thresholds {
+		if s.Thresholds[i].Expr == in.Aborted {
+			s.Thresholds[i].Aborted = true
+		}
+	}
 	s.Warnings = warnings(in, s)
 	return s, nil
 }

@@ -116,6 +116,16 @@ func WriteTable(w io.Writer, s *Summary) error {
 		ew.table([]string{"http status", "count", "meaning"}, codeRows(c.HTTPStatuses), 0)
 	}
 
+	if len(s.Thresholds) > 0 {
+		ew.printf("\n")
+		ew.table([]string{"threshold", "result", "actual"}, thresholdRows(s.Thresholds), 0)
+		if n := Failed(s.Thresholds); n > 0 {
+			ew.printf("%d of %d thresholds FAILED\n", n, len(s.Thresholds))
+		} else {
+			ew.printf("all %d thresholds passed\n", len(s.Thresholds))
+		}
+	}
+
 	lg := &s.LoadGenerator
 	ew.printf("\nLoad generator  CPU %s average, %s peak of %d cores · max RSS %s · %d goroutines at most\n",
 		fmtPercent(lg.AvgCPU), fmtPercent(lg.PeakCPU), lg.Cores, fmtBytes(lg.MaxRSSBytes), lg.Goroutines)
@@ -206,4 +216,19 @@ func (e *errWriter) table(header []string, rows [][]string, numericFrom int) {
 			e.printf("%s", strings.TrimRight(line, " \n")+"\n")
 		}
 	}
+}
+
+func thresholdRows(rs []ThresholdResult) [][]string {
+	rows := make([][]string, 0, len(rs))
+	for _, r := range rs {
+		res := "pass"
+		if !r.Passed {
+			res = "FAIL"
+		}
+		if r.Aborted {
+			res = "FAIL, aborted the run"
+		}
+		rows = append(rows, []string{r.Expr, res, r.Actual})
+	}
+	return rows
 }

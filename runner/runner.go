@@ -27,12 +27,17 @@ type Options struct {
 	// Embedded receives the embedded test server once it listens (tests
 	// use it to inject faults); nil otherwise.
 	Embedded func(*Embedded)
+	// Abort, when set, is called once a second with the run so far and
+	// its elapsed time; a non-empty answer (why) stops the run early,
+	// gracefully, with end reason EndAborted.
+	Abort func(snap *metrics.Snapshot, elapsed time.Duration) string
 }
 
 // End reasons.
 const (
 	EndCompleted   = "completed"
 	EndInterrupted = "interrupted"
+	EndAborted     = "aborted"
 )
 
 // Result is what a run produced.
@@ -47,7 +52,9 @@ type Result struct {
 	Planned time.Duration
 	// Seed is the seed the run used: the scenario's, or one picked from
 	// the clock when it has none, so a run can be repeated.
-	Seed     int64
+	Seed int64
+	// Aborted is Options.Abort's answer when it stopped the run.
+	Aborted  string
 	Snapshot *metrics.Snapshot
 	Load     metrics.LoadStats
 }
@@ -127,6 +134,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 		EndReason: reason,
 		Planned:   sc.RunDuration(),
 		Seed:      int64(r.seed),
+		Aborted:   r.aborted,
 		Snapshot:  snap,
 		Load:      load.stats(),
 	}, nil
@@ -141,9 +149,10 @@ type run struct {
 	seed   uint64
 	hard   context.Context
 
-	wg     sync.WaitGroup
-	active []*slot // running slots, oldest first
-	nextID int
+	wg      sync.WaitGroup
+	active  []*slot // running slots, oldest first
+	nextID  int
+	aborted string
 }
 
 // slot is one place in the population, running client iterations one after
@@ -185,6 +194,12 @@ func (r *run) drive(ctx context.Context, start time.Time, o Options, load *loadM
 			load.sample(now)
 			if o.Progress != nil {
 				o.Progress(p)
+			}
+			if o.Abort != nil {
+				if why := o.Abort(r.rec.Snapshot(now), now.Sub(start)); why != "" {
+					r.aborted = why
+					return EndAborted
+				}
 			}
 		}
 	}

@@ -82,11 +82,12 @@ func (d *decoder) enter(n *yaml.Node) *yaml.Node {
 func (d *decoder) leave() { d.depth-- }
 
 var (
-	durationType = reflect.TypeFor[Duration]()
-	sizeType     = reflect.TypeFor[Size]()
-	templateType = reflect.TypeFor[*Template]()
-	stepType     = reflect.TypeFor[Step]()
-	sleepType    = reflect.TypeFor[Sleep]()
+	durationType  = reflect.TypeFor[Duration]()
+	sizeType      = reflect.TypeFor[Size]()
+	templateType  = reflect.TypeFor[*Template]()
+	stepType      = reflect.TypeFor[Step]()
+	sleepType     = reflect.TypeFor[Sleep]()
+	thresholdType = reflect.TypeFor[Threshold]()
 )
 
 // decode stores the value of n into v, which is addressable.
@@ -121,6 +122,9 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 		return
 	case jsonType:
 		d.jsonValue(n, path, v)
+		return
+	case thresholdType:
+		d.threshold(n, path, v.Addr().Interface().(*Threshold))
 		return
 	case stepType:
 		d.step(n, path, v.Addr().Interface().(*Step))
@@ -239,6 +243,8 @@ func listNoun(t reflect.Type) string {
 		return "steps, like - connect or - send: hello"
 	case reflect.TypeFor[Stage]():
 		return "stages, like - {duration: 30s, target: 10}"
+	case thresholdType:
+		return "thresholds, like - rtt.p99 < 50ms"
 	}
 	return "strings, like [a, b]"
 }

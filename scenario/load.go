@@ -28,6 +28,8 @@ type Overrides struct {
 	Target string
 	// Seed replaces seed (0 keeps the file's).
 	Seed int64
+	// Thresholds are added to the file's, each like "rtt.p99 < 50ms".
+	Thresholds []string
 	// LookupEnv expands ${VAR}; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 }

@@ -13,6 +13,14 @@ func (d *decoder) applyOverrides(s *Scenario, o Overrides) {
 	if o.Seed != 0 {
 		s.Seed = o.Seed
 	}
+	for _, expr := range o.Thresholds {
+		t, err := ParseThreshold(expr)
+		if err != nil {
+			d.flagProblem("thresholds", "--threshold: %v", err)
+			continue
+		}
+		s.Thresholds = append(s.Thresholds, t)
+	}
 	if o.Clients < 0 {
 		d.flagProblem("clients", "--clients must be more than 0, got %d", o.Clients)
 	}

@@ -29,6 +29,8 @@ type Scenario struct {
 	// Server configures the embedded test server; only valid with target embedded.
 	Server *Server `yaml:"server"`
 	Steps  []Step  `yaml:"steps"`
+	// Thresholds gate the run: any that fails makes wsbench exit with 99.
+	Thresholds []Threshold `yaml:"thresholds"`
 }
 
 // Protocols the scenario may name.
