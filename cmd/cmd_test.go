@@ -17,6 +17,8 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/gorilla/websocket"
+
+	"github.com/wsbench/wsbench/internal/schematest"
 )
 
 // bin is the wsbench binary built once for these tests: exit codes and
@@ -111,6 +113,7 @@ func TestRunWritesSummaryAndResult(t *testing.T) {
 	if bytes.Contains(data, []byte("secret-token")) {
 		t.Fatal("the result file contains the Authorization header value")
 	}
+	schematest.Validate(t, "result.schema.json", data)
 	var res struct {
 		SchemaVersion int    `json:"schema_version"`
 		EndReason     string `json:"end_reason"`
@@ -378,6 +381,7 @@ func TestServeSocketIOAndRunAgainstIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	schematest.Validate(t, "result.schema.json", data)
 	if err := json.Unmarshal(data, &res); err != nil {
 		t.Fatal(err)
 	}
@@ -480,6 +484,7 @@ thresholds:
 	if err != nil {
 		t.Fatal(err)
 	}
+	schematest.Validate(t, "result.schema.json", data)
 	if err := json.Unmarshal(data, &res); err != nil {
 		t.Fatal(err)
 	}
@@ -488,5 +493,40 @@ thresholds:
 	}
 	if !strings.Contains(r.stderr, `threshold "connections.dropped == 0" failed (abort_on_fail)`) {
 		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+func TestJUnitAndMarkdownOutputs(t *testing.T) {
+	dir := t.TempDir()
+	junit, md := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "summary.md")
+	if err := os.WriteFile(md, []byte("earlier step\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := wsbench(t, 30*time.Second, "run", writeScenario(t, shortRun), "-q", "--summary", "markdown",
+		"--junit", junit, "--summary-file", md, "--threshold", "rtt.p99 < 1h", "--threshold", "rtt.p99 < 1us")
+	if r.code != 99 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, "### wsbench · short · ❌ 1 of 2 thresholds failed") {
+		t.Errorf("--summary markdown printed:\n%s", r.stdout)
+	}
+	data, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(data), "earlier step\n### wsbench") || !strings.Contains(string(data), "| `rtt.p99 < 1us` | ❌ fail |") {
+		t.Errorf("--summary-file did not append the Markdown summary:\n%s", data)
+	}
+	x, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`tests="3" failures="1"`, `<testcase name="rtt.p99 &lt; 1us"`, `message="rtt.p99 is `, `limit &lt; 1us"`} {
+		if !strings.Contains(string(x), want) {
+			t.Errorf("junit.xml lacks %q:\n%s", want, x)
+		}
+	}
+	if r := wsbench(t, 5*time.Second, "run", writeScenario(t, shortRun), "--summary", "html"); r.code != 2 {
+		t.Errorf("--summary html: exit %d", r.code)
 	}
 }

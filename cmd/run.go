@@ -26,7 +26,10 @@ type runFlags struct {
 	quiet    bool
 	every    time.Duration
 	// thresholds are --threshold values, added to the file's.
-	thresholds []string
+	thresholds  []string
+	junit       string
+	summary     string
+	summaryFile string
 }
 
 func newRunCmd() *cobra.Command {
@@ -50,8 +53,8 @@ A second Ctrl-C exits at once.`,
   # A Socket.IO server: start on polling, upgrade, broadcast in /chat
   wsbench run scenarios/socketio-chat.yaml --target http://localhost:3000
 
-  # A CI gate: exit 99 when a threshold fails
-  wsbench run scenarios/quickstart.yaml --threshold "rtt.p99 < 50ms" --threshold "drops.rate < 1%"`,
+  # A CI gate: exit 99 when a threshold fails; JUnit and a Markdown step summary
+  wsbench run scenarios/ci-gate.yaml --threshold "rtt.p99 < 50ms" --junit junit.xml --summary-file "$GITHUB_STEP_SUMMARY"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScenario(cmd, args[0], f)
@@ -65,6 +68,9 @@ A second Ctrl-C exits at once.`,
 	fl.StringVar(&f.out, "out", "", "write the result as JSON to this file (docs/result.md)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress; only the summary")
 	fl.DurationVar(&f.every, "progress-every", 0, "progress interval (default 1s on a terminal, 5s otherwise)")
+	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file: a test case per threshold, plus one for the run")
+	fl.StringVar(&f.summary, "summary", "text", "the summary on stdout: text or markdown")
+	fl.StringVar(&f.summaryFile, "summary-file", "", "append a Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, `a pass/fail condition added to the file's thresholds, e.g. "rtt.p99 < 50ms"; repeatable; a failed one exits with 99`)
 	return c
 }
@@ -84,13 +90,30 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	fmt.Fprintf(stderr, "wsbench: running %s: up to %d clients for %s against %s\n",
 		sc.Name, sc.MaxClients(), sc.RunDuration(), report.RedactURL(sc.Target))
 
-	// Open --out now: a bad path should fail before the run, not after it.
-	var out *os.File
-	if f.out != "" {
-		if out, err = os.Create(f.out); err != nil {
-			return usageErr(fmt.Errorf("--out: %w", err))
+	if f.summary != "text" && f.summary != "markdown" {
+		return usageErr(fmt.Errorf("--summary %q: write text or markdown", f.summary))
+	}
+	// Open the output files now: a bad path should fail before the run,
+	// not after it.
+	var out, junit, mdFile *os.File
+	for _, o := range []struct {
+		flag, path string
+		file       **os.File
+		flags      int
+	}{
+		{"--out", f.out, &out, os.O_WRONLY | os.O_CREATE | os.O_TRUNC},
+		{"--junit", f.junit, &junit, os.O_WRONLY | os.O_CREATE | os.O_TRUNC},
+		{"--summary-file", f.summaryFile, &mdFile, os.O_WRONLY | os.O_CREATE | os.O_APPEND},
+	} {
+		if o.path == "" {
+			continue
 		}
-		defer out.Close()
+		fh, err := os.OpenFile(o.path, o.flags, 0o644)
+		if err != nil {
+			return usageErr(fmt.Errorf("%s: %w", o.flag, err))
+		}
+		defer fh.Close()
+		*o.file = fh
 	}
 
 	ctx, stop := gracefulSignals(stderr)
@@ -123,17 +146,33 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	if err != nil {
 		return runErr(err)
 	}
-	if err := report.WriteTable(cmd.OutOrStdout(), sum); err != nil {
+	write := report.WriteTable
+	if f.summary == "markdown" {
+		write = report.WriteMarkdown
+	}
+	if err := write(cmd.OutOrStdout(), sum); err != nil {
 		return runErr(fmt.Errorf("write summary: %w", err))
 	}
-	if out != nil {
-		if err := report.WriteJSON(out, sum); err != nil {
-			return runErr(fmt.Errorf("write %s: %w", f.out, err))
+	for _, o := range []struct {
+		file  *os.File
+		path  string
+		write func(io.Writer, *report.Summary) error
+		what  string
+	}{
+		{out, f.out, report.WriteJSON, "result"},
+		{junit, f.junit, report.WriteJUnit, "JUnit report"},
+		{mdFile, f.summaryFile, report.WriteMarkdown, "Markdown summary"},
+	} {
+		if o.file == nil {
+			continue
 		}
-		if err := out.Close(); err != nil {
-			return runErr(fmt.Errorf("write %s: %w", f.out, err))
+		if err := o.write(o.file, sum); err != nil {
+			return runErr(fmt.Errorf("write %s: %w", o.path, err))
 		}
-		fmt.Fprintf(stderr, "wsbench: result written to %s\n", f.out)
+		if err := o.file.Close(); err != nil {
+			return runErr(fmt.Errorf("write %s: %w", o.path, err))
+		}
+		fmt.Fprintf(stderr, "wsbench: %s written to %s\n", o.what, o.path)
 	}
 	switch {
 	case res.EndReason == runner.EndInterrupted:

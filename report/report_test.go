@@ -2,15 +2,19 @@ package report
 
 import (
 	"bytes"
+	"encoding/xml"
 	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/wsbench/wsbench/internal/schematest"
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
 )
@@ -171,6 +175,52 @@ func TestCloseCodeMeaning(t *testing.T) {
 	} {
 		if got := CloseCodeMeaning(code); !bytes.HasPrefix([]byte(got), []byte(want)) {
 			t.Errorf("CloseCodeMeaning(%d) = %q, want prefix %q", code, got, want)
+		}
+	}
+}
+
+func TestJUnitAndMarkdown(t *testing.T) {
+	s := fixture(t)
+	var j, m bytes.Buffer
+	if err := WriteJUnit(&j, s); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "junit.xml", j.Bytes())
+	if err := WriteMarkdown(&m, s); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.md", m.Bytes())
+	// The document is well-formed JUnit: one suite, a run case and one
+	// case per threshold, failures counted.
+	var doc junitSuites
+	if err := xml.Unmarshal(j.Bytes(), &doc); err != nil {
+		t.Fatalf("junit.xml does not parse: %v", err)
+	}
+	if len(doc.Suites) != 1 || doc.Tests != 1+len(s.Thresholds) || doc.Failures != Failed(s.Thresholds) {
+		t.Fatalf("junit: %d suites, %d tests, %d failures", len(doc.Suites), doc.Tests, doc.Failures)
+	}
+}
+
+func TestResultMatchesItsSchema(t *testing.T) {
+	s := fixture(t)
+	var b bytes.Buffer
+	if err := WriteJSON(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, "result.schema.json", b.Bytes())
+	// The schema rejects what the code would never write.
+	sch := schematest.Compile(t, "result.schema.json")
+	for _, bad := range []string{
+		strings.Replace(b.String(), `"end_reason": "completed"`, `"end_reason": "done"`, 1),
+		strings.Replace(b.String(), `"schema_version": 1`, `"schema_version": 2`, 1),
+		strings.Replace(b.String(), `"availability":`, `"surprise": 1, "availability":`, 1),
+	} {
+		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(bad))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sch.Validate(inst) == nil {
+			t.Errorf("schema accepts an invalid document")
 		}
 	}
 }

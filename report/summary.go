@@ -316,7 +316,7 @@ func Build(in Input) (*Summary, error) {
 			s.Thresholds[i].Aborted = true
 		}
 	}
-	s.Warnings = warnings(in, s)
+	s.Warnings = append([]string{}, warnings(in, s)...) // [] rather than null when there are none
 	return s, nil
 }
 

@@ -30,6 +30,9 @@ type ThresholdResult struct {
 	Aborted bool `json:"aborted,omitempty"`
 }
 
+// noData is the actual value of a threshold whose metric has no data.
+const noData = "no data"
+
 var unitNames = map[scenario.MetricKind]string{
 	scenario.KindLatency: "us", scenario.KindCount: "count",
 	scenario.KindRate: "per_second", scenario.KindRatio: "ratio",
@@ -50,7 +53,7 @@ func Evaluate(ths []scenario.Threshold, snap *metrics.Snapshot) []ThresholdResul
 		if ok {
 			r.ActualValue, r.Actual, r.Passed = v, formatValue(t.Kind, v), t.Holds(v)
 		} else {
-			r.Actual = "no data"
+			r.Actual = noData
 		}
 		out = append(out, r)
 	}
