@@ -135,6 +135,9 @@ func MetricNames() []string {
 	return names
 }
 
+// SuggestMetric returns the metric name closest to a misspelt one, or "".
+func SuggestMetric(name string) string { return suggest(name, MetricNames()) }
+
 // thresholdOps are the comparisons, longest first so "<=" is not read as "<".
 var thresholdOps = []string{"<=", ">=", "==", "!=", "<", ">"}
 
@@ -163,10 +166,10 @@ func ParseThreshold(expr string) (Threshold, error) {
 			return t, fmt.Errorf("threshold %q: no metric before %s", e, t.Op)
 		}
 		hint := ""
-		if s := suggest(t.Metric, MetricNames()); s != "" {
+		if s := SuggestMetric(t.Metric); s != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		return t, fmt.Errorf("threshold %q: unknown metric %q%s; valid metrics: %s", e, t.Metric, hint, metricNameSummary())
+		return t, fmt.Errorf("threshold %q: unknown metric %q%s; valid metrics: %s", e, t.Metric, hint, MetricNameSummary())
 	}
 	t.Kind = kind
 	v, err := parseLimit(limit, kind)
@@ -189,8 +192,9 @@ func kindNoun(k MetricKind) string {
 	return "a count"
 }
 
-// metricNameSummary describes the valid names without listing hundreds.
-func metricNameSummary() string {
+// MetricNameSummary describes the valid metric names without listing
+// hundreds, for error messages.
+func MetricNameSummary() string {
 	var hists, counters []string
 	for h := range metrics.NumHists {
 		hists = append(hists, h.Name())

@@ -1,0 +1,73 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/wsbench/wsbench/metrics"
+)
+
+// SnapshotOf rebuilds the metrics.Snapshot a saved result was made from,
+// so that MetricValue reads a result file exactly as it reads a live run:
+// percentiles come from the stored HdrHistograms, not from the rounded
+// latency table, and rates divide by end - start.
+//
+// Counters, causes and histograms are looked up by name. Names this
+// wsbench does not know (written by a newer one) are ignored; a known
+// histogram the document lacks (written by an older one) is empty. A
+// histogram string that does not decode is an error naming it. What the
+// document does not keep stays zero: Clamped, and Examples beyond one per
+// cause.
+func SnapshotOf(s *Summary) (*metrics.Snapshot, error) {
+	snap := &metrics.Snapshot{
+		Start:         s.Start,
+		End:           s.End,
+		CloseCodes:    codeMap(s.Connections.CloseCodes),
+		Statuses:      codeMap(s.Connections.HTTPStatuses),
+		Series:        slices.Clone(s.Series),
+		PeakConnected: s.Clients.PeakConnected,
+	}
+	if !snap.End.After(snap.Start) && s.DurationSeconds > 0 {
+		// A document without timestamps still has its length.
+		snap.End = snap.Start.Add(time.Duration(s.DurationSeconds * float64(time.Second)))
+	}
+	for k := range metrics.NumCounters {
+		snap.Counters[k] = s.Counters[k.Name()]
+	}
+	for k := range metrics.NumCauses {
+		snap.Examples[k] = s.Connections.Examples[k.Name()]
+	}
+	for _, list := range [][]CauseCount{s.Connections.DropCauses, s.Connections.FailCauses} {
+		for _, cc := range list {
+			for k := range metrics.NumCauses {
+				if k.Name() == cc.Cause {
+					snap.Causes[k] += cc.Count
+				}
+			}
+		}
+	}
+	for h := range metrics.NumHists {
+		enc, ok := s.Histograms[h.Name()]
+		if !ok {
+			snap.Hists[h] = metrics.NewHistogram()
+			continue
+		}
+		hist, err := hdr.Decode([]byte(enc))
+		if err != nil {
+			return nil, fmt.Errorf("histogram %q does not decode: %w", h.Name(), err)
+		}
+		snap.Hists[h] = hist
+	}
+	return snap, nil
+}
+
+func codeMap(cs []CodeCount) map[int]int64 {
+	m := make(map[int]int64, len(cs))
+	for _, cc := range cs {
+		m[cc.Code] += cc.Count
+	}
+	return m
+}
