@@ -70,7 +70,7 @@ func TestChatExample(t *testing.T) {
 	if got := kinds(s.Steps); got != "connect loop close" {
 		t.Fatalf("steps = %s", got)
 	}
-	if s.Steps[0].Pos != (Pos{Line: 16, Col: 5}) || s.Steps[1].Pos != (Pos{Line: 17, Col: 5}) {
+	if s.Steps[0].Pos != (Pos{Line: 17, Col: 5}) || s.Steps[1].Pos != (Pos{Line: 18, Col: 5}) {
 		t.Errorf("step positions = %+v, %+v", s.Steps[0].Pos, s.Steps[1].Pos)
 	}
 	loop := s.Steps[1].Loop
