@@ -530,3 +530,14 @@ func TestJUnitAndMarkdownOutputs(t *testing.T) {
 		t.Errorf("--summary html: exit %d", r.code)
 	}
 }
+
+func TestEveryShippedScenarioValidates(t *testing.T) {
+	files, err := filepath.Glob("../scenarios/*.yaml")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("scenarios: %v %v", files, err)
+	}
+	r := wsbench(t, 10*time.Second, append([]string{"validate"}, files...)...)
+	if r.code != 0 {
+		t.Fatalf("validate exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -26,6 +26,11 @@ func TestParseThreshold(t *testing.T) {
 		{"errors.count != 3", "errors.count", KindCount, "!=", 3},
 		{"rtt.count > 100", "rtt.count", KindCount, ">", 100},
 		{"  availability > 99.9%  ", "availability", KindRatio, ">", 0.999},
+		{"upgrade.p50 < 1500ns", "upgrade.p50", KindLatency, "<", 1.5},
+		{"recover.max <= 2m", "recover.max", KindLatency, "<=", 120_000_000},
+		{"queued.p90 < 1h", "queued.p90", KindLatency, "<", 3_600_000_000},
+		{"bytes.sent.rate >= 1e6/s", "bytes.sent.rate", KindRate, ">=", 1e6},
+		{"deliveries.loss_rate == 0%", "deliveries.loss_rate", KindRatio, "==", 0},
 	}
 	for _, c := range cases {
 		th, err := ParseThreshold(c.expr)
