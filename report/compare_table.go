@@ -24,7 +24,7 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 	for i := range c.Metrics {
 		rows = append(rows, compareRow(&c.Metrics[i], c.MinSamples))
 	}
-	ew.table([]string{"metric", "baseline", "current", "change", "verdict"}, rows, 1)
+	ew.table([]string{"metric", "baseline", "current", "change", "verdict"}, rows, 1, 2, 3)
 	if len(c.Warnings) > 0 {
 		ew.printf("\nWarnings\n")
 		for _, warn := range c.Warnings {

@@ -60,7 +60,7 @@ func WriteTable(w io.Writer, s *Summary) error {
 		rows = append(rows, []string{r.label, fmtCount(l.Count), FormatMicros(l.MinUS), FormatMicros(l.P50US),
 			FormatMicros(l.P90US), FormatMicros(l.P95US), FormatMicros(l.P99US), FormatMicros(l.P999US), FormatMicros(l.MaxUS)})
 	}
-	ew.table([]string{"latency", "count", "min", "p50", "p90", "p95", "p99", "p99.9", "max"}, rows, 1)
+	ew.table([]string{"latency", "count", "min", "p50", "p90", "p95", "p99", "p99.9", "max"}, rows, 1, 2, 3, 4, 5, 6, 7, 8)
 
 	c := &s.Connections
 	ew.printf("\nConnections  opened %s · failed %s · dropped %s · closed by clients %s · availability %s\n",
@@ -101,24 +101,24 @@ func WriteTable(w io.Writer, s *Summary) error {
 
 	if len(c.DropCauses) > 0 {
 		ew.printf("\n")
-		ew.table([]string{"drops by cause", "count", "meaning"}, causeRows(c.DropCauses, c.Examples), 0)
+		ew.table([]string{"drops by cause", "count", "meaning"}, causeRows(c.DropCauses, c.Examples), 1)
 	}
 	if len(c.CloseCodes) > 0 {
 		ew.printf("\n")
-		ew.table([]string{"close code", "count", "meaning"}, codeRows(c.CloseCodes), 0)
+		ew.table([]string{"close code", "count", "meaning"}, codeRows(c.CloseCodes), 1)
 	}
 	if len(c.FailCauses) > 0 {
 		ew.printf("\n")
-		ew.table([]string{"connect failures", "count", "meaning"}, causeRows(c.FailCauses, c.Examples), 0)
+		ew.table([]string{"connect failures", "count", "meaning"}, causeRows(c.FailCauses, c.Examples), 1)
 	}
 	if len(c.HTTPStatuses) > 0 {
 		ew.printf("\n")
-		ew.table([]string{"http status", "count", "meaning"}, codeRows(c.HTTPStatuses), 0)
+		ew.table([]string{"http status", "count", "meaning"}, codeRows(c.HTTPStatuses), 1)
 	}
 
 	if len(s.Thresholds) > 0 {
 		ew.printf("\n")
-		ew.table([]string{"threshold", "result", "actual"}, thresholdRows(s.Thresholds), 0)
+		ew.table([]string{"threshold", "result", "actual"}, thresholdRows(s.Thresholds), 2)
 		if n := Failed(s.Thresholds); n > 0 {
 			ew.printf("%d of %d thresholds FAILED\n", n, len(s.Thresholds))
 		} else {
@@ -170,21 +170,18 @@ func (e *errWriter) printf(format string, args ...any) {
 	}
 }
 
-// table renders a borderless table; columns from numericFrom on are
-// right-aligned, except the last when it is prose.
-func (e *errWriter) table(header []string, rows [][]string, numericFrom int) {
+// table renders a borderless table; the columns listed in right (numbers)
+// are right-aligned, the others left-aligned.
+func (e *errWriter) table(header []string, rows [][]string, right ...int) {
 	if e.err != nil {
 		return
 	}
 	align := make([]tw.Align, len(header))
 	for i := range align {
 		align[i] = tw.AlignLeft
-		if numericFrom > 0 && i >= numericFrom {
-			align[i] = tw.AlignRight
-		}
 	}
-	if numericFrom == 0 && len(align) >= 2 {
-		align[1] = tw.AlignRight
+	for _, i := range right {
+		align[i] = tw.AlignRight
 	}
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
