@@ -103,8 +103,11 @@ func (v *VU) runLife(l *life) {
 		if cause == metrics.CausePingTimeout {
 			v.rec.Inc(metrics.HeartbeatMissed)
 		}
-		v.rec.Drop(cause, code, detail)
 		dropAt = v.clock.Now()
+		// How long the connection lived: drops clustered at one age point
+		// to a timeout upstream (an idle or session timeout).
+		v.rec.Observe(metrics.Lifetime, dropAt.Sub(now))
+		v.rec.Drop(cause, code, detail)
 		attempt = 1
 	}
 }

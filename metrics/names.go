@@ -28,11 +28,13 @@ const (
 	NamespaceConnect
 	// Upgrade is a polling to WebSocket upgrade: probe start to the switch.
 	Upgrade
+	// Lifetime is how long a connection that dropped had been open.
+	Lifetime
 	NumHists
 )
 
 var histNames = [NumHists]string{"connect", "rtt", "recover", "queued", "heartbeat",
-	"ack", "delivery", "handshake", "namespace_connect", "upgrade"}
+	"ack", "delivery", "handshake", "namespace_connect", "upgrade", "lifetime"}
 
 // Name is the histogram's name in results and thresholds.
 func (h Hist) Name() string { return histNames[h] }
