@@ -69,6 +69,9 @@ thresholds:
 	sh.Drop(metrics.CauseServerClose, 4000, "connection closed with code 4000")
 	sh.Drop(metrics.CauseReset, 1006, "read: connection reset by peer")
 	sh.Observe(metrics.Recover, 250*time.Millisecond)
+	for _, age := range []time.Duration{59500 * time.Millisecond, 60 * time.Second, 60200 * time.Millisecond} {
+		sh.Observe(metrics.Lifetime, age)
+	}
 	sh.Fail(metrics.CauseHandshakeStatus, 503, "handshake refused: HTTP 503 Service Unavailable")
 	sh.Inc(metrics.ReconnectAttempts)
 	sh.Inc(metrics.ReconnectSuccesses)

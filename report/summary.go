@@ -58,6 +58,9 @@ type Summary struct {
 	Upgrades *Upgrades `json:"upgrades,omitempty"`
 	// Deliveries is set when the scenario tracks deliveries.
 	Deliveries *Deliveries `json:"deliveries,omitempty"`
+	// Drops analyses the dropped connections' ages and drop storms; nil
+	// when nothing dropped.
+	Drops *DropAnalysis `json:"drop_analysis,omitempty"`
 	// Availability is time open / (time connecting + open + reconnecting), 0..1.
 	Availability float64 `json:"availability"`
 	// Counters holds every counter by its metric name (docs/metrics.md).
@@ -310,6 +313,7 @@ func Build(in Input) (*Summary, error) {
 	sortCauses(s.Connections.FailCauses)
 	s.Connections.CloseCodes = codeCounts(snap.CloseCodes, CloseCodeMeaning)
 	s.Connections.HTTPStatuses = codeCounts(snap.Statuses, statusMeaning)
+	s.Drops = analyseDrops(snap.Hists[metrics.Lifetime], snap.Series)
 	s.Thresholds = Evaluate(in.Scenario.Thresholds, snap)
 	for i := range s.Thresholds {
 		if s.Thresholds[i].Expr == in.Aborted {

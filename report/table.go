@@ -103,6 +103,11 @@ func WriteTable(w io.Writer, s *Summary) error {
 		ew.printf("\n")
 		ew.table([]string{"drops by cause", "count", "meaning"}, causeRows(c.DropCauses, c.Examples), 1)
 	}
+	if d := s.Drops; d != nil {
+		l := d.Lifetime
+		ew.printf("Age at drop  p50 %s · p90 %s · min %s · max %s\n", FormatMicros(l.P50US), FormatMicros(l.P90US),
+			FormatMicros(l.MinUS), FormatMicros(l.MaxUS))
+	}
 	if len(c.CloseCodes) > 0 {
 		ew.printf("\n")
 		ew.table([]string{"close code", "count", "meaning"}, codeRows(c.CloseCodes), 1)

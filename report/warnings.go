@@ -36,5 +36,13 @@ func warnings(in Input, s *Summary) []string {
 		}
 		w = append(w, fmt.Sprintf("%d awaited replies timed out; their round trips are not in the %s", n, hists))
 	}
+	if d := s.Drops; d != nil {
+		if d.Cluster != nil {
+			w = append(w, clusterText(d.Cluster))
+		}
+		for _, st := range d.Storms {
+			w = append(w, stormText(st))
+		}
+	}
 	return w
 }
