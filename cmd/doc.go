@@ -3,7 +3,8 @@
 // its own and is the only place that decides exit codes and calls
 // os.Exit (through main).
 //
-// One file per command: run.go, validate.go, serve.go, compare.go; root.go
+// One file per command: run.go, validate.go, serve.go, probe.go, compare.go,
+// schema.go, init.go; root.go
 // holds the root command, exit codes and the GC setting; progress.go the
 // live line.
 package cmd

@@ -72,7 +72,7 @@ threshold failed (run) or a metric regressed (compare).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newValidateCmd(), newServeCmd(), newCompareCmd(), newInitCmd(), newSchemaCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newValidateCmd(), newServeCmd(), newProbeCmd(), newCompareCmd(), newInitCmd(), newSchemaCmd(), newVersionCmd())
 	return root
 }
 

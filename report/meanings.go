@@ -60,6 +60,10 @@ var statusHints = map[int]string{
 	504: "a proxy gave up waiting for the backend",
 }
 
+// StatusHint says what usually causes a refused upgrade with this HTTP
+// status, "" when there is no particular advice (probe shows it too).
+func StatusHint(status int) string { return statusHints[status] }
+
 func statusMeaning(status int) string {
 	text := http.StatusText(status)
 	if h, ok := statusHints[status]; ok {
