@@ -10,5 +10,7 @@
 //
 // Start with VU in vu.go, then lifecycle.go (dial, read, reconnect),
 // send.go (write path and queue) and steps.go. Pure policies live in their
-// own files: backoff.go, queue.go, jsonfield.go, classify.go.
+// own files: backoff.go, queue.go, jsonfield.go, classify.go. A traced
+// client (Options.Trace) also emits one trace.Event per connection event,
+// never per message; trace.go holds the helpers.
 package client

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/trace"
 	"github.com/wsbench/wsbench/transport"
 )
 
@@ -71,6 +72,9 @@ func (h *heartbeat) fire() {
 		h.running = false
 		h.mu.Unlock()
 		h.vu.rec.Inc(metrics.HeartbeatMissed)
+		if h.vu.tr != nil {
+			h.vu.emit(trace.Event{Kind: trace.HeartbeatMiss, Dur: c.Timeout.D()})
+		}
 		h.vu.abort(conn, metrics.CauseHeartbeat, fmt.Sprintf("no heartbeat reply within %s", c.Timeout))
 		return
 	}

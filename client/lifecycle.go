@@ -9,6 +9,7 @@ import (
 
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/trace"
 	"github.com/wsbench/wsbench/transport"
 )
 
@@ -48,13 +49,20 @@ func (v *VU) runLife(l *life) {
 	for {
 		if attempt > 0 {
 			if max := v.cfg.Reconnect.MaxAttempts; !v.cfg.Reconnect.On() || (max > 0 && attempt > max) {
-				v.giveUp()
+				v.giveUp(attempt - 1)
 				return
 			}
-			if !v.clock.Sleep(l.ctx, v.policy.Delay(attempt-1, v.lrng.Float64())) {
+			delay := v.policy.Delay(attempt-1, v.lrng.Float64())
+			if v.tr != nil {
+				v.emit(trace.Event{Kind: trace.Backoff, Attempt: attempt, Dur: delay})
+			}
+			if !v.clock.Sleep(l.ctx, delay) {
 				return
 			}
 			v.rec.Inc(metrics.ReconnectAttempts)
+		}
+		if v.tr != nil {
+			v.connN.Add(1)
 		}
 		start := v.clock.Now()
 		conn, err := v.dial(l.ctx)
@@ -63,7 +71,12 @@ func (v *VU) runLife(l *life) {
 				return
 			}
 			cause, status := v.classifyDial(err)
-			v.rec.Fail(cause, status, err.Error())
+			detail := err.Error()
+			v.rec.Fail(cause, status, detail)
+			if v.tr != nil {
+				v.emit(trace.Event{Kind: trace.DialFailed, Attempt: attempt, Dur: v.clock.Now().Sub(start),
+					Cause: cause.Name(), Status: status, Err: detail})
+			}
 			v.setState(Reconnecting)
 			attempt++
 			continue
@@ -74,6 +87,9 @@ func (v *VU) runLife(l *life) {
 		if v.sio {
 			v.recordSocketIO(conn)
 		}
+		if v.tr != nil {
+			v.traceOpen(conn, attempt, now.Sub(start))
+		}
 		if attempt > 0 {
 			v.rec.Inc(metrics.ReconnectSuccesses)
 		}
@@ -83,33 +99,47 @@ func (v *VU) runLife(l *life) {
 		}
 		attempt = 0
 
-		err, intentional := v.serve(l, conn)
-		if intentional || l.ctx.Err() != nil {
+		d, dropped := v.serve(l, conn, now)
+		if !dropped || l.ctx.Err() != nil {
 			return
 		}
-		var cause metrics.Cause
-		var code int
-		detail := "connection ended"
-		if err != nil {
-			detail = err.Error()
-		}
-		// The client's own abort explains the drop only when the read
-		// ended because of it; a close or reset the reader saw first wins.
-		if m := v.aborted.Load(); m != nil && m.conn == conn && errors.Is(err, net.ErrClosed) {
-			cause, code, detail = m.cause, transport.CodeAbnormal, m.detail
-		} else {
-			cause, code = v.classifyDrop(err)
-		}
-		if cause == metrics.CausePingTimeout {
+		if d.cause == metrics.CausePingTimeout {
 			v.rec.Inc(metrics.HeartbeatMissed)
 		}
 		dropAt = v.clock.Now()
 		// How long the connection lived: drops clustered at one age point
 		// to a timeout upstream (an idle or session timeout).
 		v.rec.Observe(metrics.Lifetime, dropAt.Sub(now))
-		v.rec.Drop(cause, code, detail)
+		v.rec.Drop(d.cause, d.code, d.detail)
 		attempt = 1
 	}
+}
+
+// drop is why an open connection ended without the client asking.
+type drop struct {
+	cause  metrics.Cause
+	code   int
+	reason string // the close frame's reason
+	detail string
+}
+
+// explainDrop classifies the error that ended conn's reader.
+func (v *VU) explainDrop(conn transport.Conn, err error) drop {
+	// The client's own abort explains the drop only when the read ended
+	// because of it; a close or reset the reader saw first wins.
+	if m := v.aborted.Load(); m != nil && m.conn == conn && errors.Is(err, net.ErrClosed) {
+		return drop{cause: m.cause, code: transport.CodeAbnormal, detail: m.detail}
+	}
+	d := drop{detail: "connection ended"}
+	if err != nil {
+		d.detail = err.Error()
+	}
+	d.cause, d.code = v.classifyDrop(err)
+	var ce *transport.CloseError
+	if errors.As(err, &ce) {
+		d.reason = ce.Reason
+	}
+	return d
 }
 
 func (v *VU) setState(s State) {
@@ -118,9 +148,13 @@ func (v *VU) setState(s State) {
 	v.mu.Unlock()
 }
 
-// giveUp ends the lifecycle for good: reconnecting is off or exhausted.
-func (v *VU) giveUp() {
+// giveUp ends the lifecycle for good, after attempts reconnect attempts:
+// reconnecting is off or exhausted.
+func (v *VU) giveUp(attempts int) {
 	v.rec.Inc(metrics.ReconnectGiveUps)
+	if v.tr != nil {
+		v.emit(trace.Event{Kind: trace.GiveUp, Attempt: attempts})
+	}
 	v.mu.Lock()
 	v.setStateLocked(Failed)
 	v.mu.Unlock()
@@ -129,11 +163,13 @@ func (v *VU) giveUp() {
 	v.wake() // a parked client's sleep ends: its steps end now
 }
 
-// serve runs one open connection: it flushes the offline queue, keeps the
-// heartbeat and reads until the connection ends. intentional reports that
-// the client closed it.
-func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
+// serve runs one open connection, opened at opened: it flushes the
+// offline queue, keeps the heartbeat and reads until the connection ends.
+// dropped reports that it ended without the client closing it or the
+// lifecycle ending, and d says why.
+func (v *VU) serve(l *life, conn transport.Conn, opened time.Time) (d drop, dropped bool) {
 	v.aborted.Store(nil)
+	v.lastRecv = time.Time{}
 	if v.cfg.Heartbeat.Mode == scenario.HeartbeatPing {
 		conn.SetPongHandler(v.hb.pong)
 	}
@@ -145,7 +181,7 @@ func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
 	if v.closing {
 		v.mu.Unlock()
 		_ = conn.Abort()
-		return nil, true
+		return drop{}, false
 	}
 	v.conn = conn
 	var flushed chan struct{}
@@ -165,15 +201,21 @@ func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
 	}
 	v.hb.start(conn)
 
-	err = v.readLoop(conn)
+	err := v.readLoop(conn)
 
 	v.hb.stop()
 	// Leave Open before closing the socket: a send racing the end would
 	// otherwise write to the closed socket and be taken for a write error.
 	v.mu.Lock()
 	v.conn = nil
-	intentional = v.closing
-	if !intentional {
+	dropped = !v.closing && l.ctx.Err() == nil
+	if dropped {
+		d = v.explainDrop(conn, err)
+		if v.tr != nil {
+			v.traceDrop(d, opened) // before the state change it explains
+		}
+	}
+	if !v.closing {
 		v.setStateLocked(Reconnecting)
 	}
 	v.mu.Unlock()
@@ -181,7 +223,7 @@ func (v *VU) serve(l *life, conn transport.Conn) (err error, intentional bool) {
 	if flushed != nil {
 		<-flushed
 	}
-	return err, intentional
+	return d, dropped
 }
 
 // abortMark records that the client aborted conn itself, and why.
@@ -225,6 +267,9 @@ func (v *VU) readLoop(conn transport.Conn) error {
 		}
 		v.rec.Inc(metrics.MsgsReceived)
 		v.rec.Add(metrics.BytesReceived, int64(len(data)))
+		if v.tr != nil {
+			v.lastRecv = v.clock.Now()
+		}
 		v.onMessage(t, data)
 	}
 }
@@ -287,6 +332,9 @@ func (v *VU) closeConn(code int, reason string) {
 	v.closing = true
 	conn := v.conn
 	wasOpen := v.state == Open
+	if v.tr != nil && v.state != Failed { // a failed client has nothing to close
+		v.emit(trace.Event{Kind: trace.Close, Code: code, Reason: reason})
+	}
 	v.mu.Unlock()
 
 	if conn != nil {

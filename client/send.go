@@ -2,9 +2,11 @@ package client
 
 import (
 	"errors"
+	"time"
 
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/trace"
 	"github.com/wsbench/wsbench/transport"
 )
 
@@ -58,9 +60,15 @@ func (v *VU) enqueueLocked(t transport.MessageType, data []byte, att [][]byte) (
 	q := &v.cfg.Queue
 	if q.Max == 0 {
 		v.rec.Inc(metrics.QueueDropped)
+		if v.tr != nil {
+			v.overflowLocked(true)
+		}
 		return false, false
 	}
 	if v.queue.len() >= q.Max {
+		if v.tr != nil {
+			v.overflowLocked(q.Overflow != scenario.OverflowBlock)
+		}
 		switch q.Overflow {
 		case scenario.OverflowBlock:
 			return false, true
@@ -86,13 +94,24 @@ func (v *VU) enqueueLocked(t transport.MessageType, data []byte, att [][]byte) (
 // the flush between two messages. On a write error the message goes back
 // to the front and the rest stays queued for the next connection.
 func (v *VU) flush(l *life, conn transport.Conn) {
+	var start time.Time // for the trace
+	if v.tr != nil {
+		start = v.clock.Now()
+	}
+	n := 0
 	for {
 		v.mu.Lock()
 		if v.closing || v.conn != conn || l.ctx.Err() != nil {
+			if v.tr != nil {
+				v.emit(trace.Event{Kind: trace.Flush, N: n, Left: v.queue.len(), Dur: v.clock.Now().Sub(start)})
+			}
 			v.mu.Unlock()
 			return
 		}
 		if v.queue.len() == 0 {
+			if v.tr != nil {
+				v.emit(trace.Event{Kind: trace.Flush, N: n, Dur: v.clock.Now().Sub(start)})
+			}
 			v.setStateLocked(Open)
 			v.mu.Unlock()
 			l.signalOpen()
@@ -106,10 +125,14 @@ func (v *VU) flush(l *life, conn transport.Conn) {
 		if err := write(conn, it.t, it.data, it.att); err != nil {
 			v.mu.Lock()
 			v.queue.pushFront(it)
+			if v.tr != nil {
+				v.emit(trace.Event{Kind: trace.Flush, N: n, Left: v.queue.len(), Dur: v.clock.Now().Sub(start)})
+			}
 			v.mu.Unlock()
 			v.writeFailed(conn, err)
 			return
 		}
+		n++
 		v.rec.Observe(metrics.Queued, v.clock.Now().Sub(it.at))
 		v.rec.Inc(metrics.QueueFlushed)
 		v.rec.Inc(metrics.MsgsSent)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/trace"
 	"github.com/wsbench/wsbench/transport"
 )
 
@@ -48,6 +49,9 @@ type Options struct {
 	// Both default to sources seeded from Seed and Slot.
 	Rand, LifeRand *rand.Rand
 	Seed           uint64
+	// Trace, when set, receives the client's connection events (package
+	// trace); nil traces nothing and costs nothing.
+	Trace trace.Sink
 }
 
 // closeWait is how long a client closing normally waits for the server's
@@ -103,6 +107,13 @@ type VU struct {
 	ackBuf []byte // answers to the server's ack requests; guarded by mu
 	// deliv tracks deliveries (client.delivery); owned by the reader.
 	deliv *deliveries
+
+	// The trace (trace.go); tr is nil when the client is not traced.
+	tr       trace.Sink
+	connN    atomic.Int32 // connection attempts so far: the trace's conn
+	stateAt  time.Time    // when state was entered; guarded by mu
+	ovf      int          // queue overflows this outage; guarded by mu
+	lastRecv time.Time    // the last message's arrival; owned by the reader
 }
 
 // New returns a VU for o.
@@ -133,6 +144,7 @@ func New(o Options) *VU {
 		space:      make(chan struct{}, 1),
 		failed:     make(chan struct{}),
 		expectDone: make(chan struct{}, 1),
+		tr:         o.Trace,
 	}
 	v.hb.vu = v
 	v.sio = o.Scenario.Protocol == scenario.ProtocolSocketIO
@@ -170,6 +182,10 @@ func (v *VU) Start(hard, stop context.Context, done func(completed bool)) {
 	v.parkTimer.Stop()
 	v.unwatch = context.AfterFunc(stop, v.wake)
 	v.frames = append(v.frames[:0], frame{steps: v.o.Scenario.Steps})
+	v.stateAt = v.clock.Now()
+	if v.tr != nil {
+		v.emit(trace.Event{At: v.stateAt, Kind: trace.ClientStart})
+	}
 	v.rec.Inc(metrics.ClientsStarted)
 	v.rec.Gauge(metrics.Alive, 1)
 	go v.exec()
@@ -206,6 +222,9 @@ func (v *VU) finish(completed bool) {
 	v.parkTimer.Stop()
 	v.unwatch()
 	v.rec.Gauge(metrics.Alive, -1)
+	if v.tr != nil {
+		v.emit(trace.Event{Kind: trace.ClientEnd, OK: completed})
+	}
 	v.done(completed)
 }
 
@@ -240,6 +259,19 @@ func (v *VU) setStateLocked(s State) {
 	}
 	if s == Open && v.state != Open {
 		v.rec.Gauge(metrics.Connected, 1)
+	}
+	if s == Open {
+		v.ovf = 0 // the outage is over
+	}
+	if s != v.state {
+		if v.tr != nil {
+			var in time.Duration
+			if !v.stateAt.IsZero() {
+				in = now.Sub(v.stateAt)
+			}
+			v.emit(trace.Event{At: now, Kind: trace.State, From: v.state.String(), To: s.String(), Dur: in})
+		}
+		v.stateAt = now
 	}
 	v.state, v.stateSince = s, now
 }

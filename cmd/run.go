@@ -15,6 +15,7 @@ import (
 	"github.com/wsbench/wsbench/report"
 	"github.com/wsbench/wsbench/runner"
 	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/trace"
 )
 
 type runFlags struct {
@@ -30,6 +31,7 @@ type runFlags struct {
 	junit       string
 	summary     string
 	summaryFile string
+	trace       traceFlags
 }
 
 func newRunCmd() *cobra.Command {
@@ -43,7 +45,14 @@ before any connection opens; every problem is listed with file:line:col.
 
 The first Ctrl-C (or SIGTERM) stops gracefully: clients finish awaited
 replies, close normally, and the summary and --out file are still written.
-A second Ctrl-C exits at once.`,
+A second Ctrl-C exits at once.
+
+--trace FILE writes a per-connection event log, one JSON object per line
+(dial failures, opens, drops with cause and close code, backoff delays,
+state changes...; never one line per message), for finding out why
+connections drop. --trace-sample traces a share of the clients, chosen
+from the seed; --trace-max-size bounds the file. URL secrets are
+redacted and header values never written. Format: docs/trace.md.`,
 		Example: `  # Against the embedded test server, no setup needed
   wsbench run scenarios/quickstart.yaml
 
@@ -54,7 +63,11 @@ A second Ctrl-C exits at once.`,
   wsbench run scenarios/socketio-chat.yaml --target http://localhost:3000
 
   # A CI gate: exit 99 when a threshold fails; JUnit and a Markdown step summary
-  wsbench run scenarios/ci-gate.yaml --threshold "rtt.p99 < 50ms" --junit junit.xml --summary-file "$GITHUB_STEP_SUMMARY"`,
+  wsbench run scenarios/ci-gate.yaml --threshold "rtt.p99 < 50ms" --junit junit.xml --summary-file "$GITHUB_STEP_SUMMARY"
+
+  # Why do connections drop? Trace 10% of the clients, then list drops by cause and close code
+  wsbench run scenarios/quickstart.yaml --trace trace.jsonl --trace-sample 10%
+  jq -r 'select(.event=="drop") | "\(.cause) \(.code)"' trace.jsonl | sort | uniq -c`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScenario(cmd, args[0], f)
@@ -71,6 +84,9 @@ A second Ctrl-C exits at once.`,
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file: a test case per threshold, plus one for the run")
 	fl.StringVar(&f.summary, "summary", "text", "the summary on stdout: text or markdown")
 	fl.StringVar(&f.summaryFile, "summary-file", "", "append a Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)")
+	fl.StringVar(&f.trace.path, "trace", "", "write a per-connection event log to this file, one JSON object per line (docs/trace.md)")
+	fl.StringVar(&f.trace.sample, "trace-sample", "100%", "with --trace: the share of clients traced, chosen from the seed, e.g. 1%")
+	fl.StringVar(&f.trace.maxSize, "trace-max-size", "100MiB", "with --trace: the trace file's size bound (KiB, MiB, GiB...); tracing stops there")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, `a pass/fail condition added to the file's thresholds, e.g. "rtt.p99 < 50ms"; repeatable; a failed one exits with 99`)
 	return c
 }
@@ -93,9 +109,13 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	if f.summary != "text" && f.summary != "markdown" {
 		return usageErr(fmt.Errorf("--summary %q: write text or markdown", f.summary))
 	}
+	traceOpts, err := f.trace.options(cmd.Flags().Changed)
+	if err != nil {
+		return usageErr(err)
+	}
 	// Open the output files now: a bad path should fail before the run,
 	// not after it.
-	var out, junit, mdFile *os.File
+	var out, junit, mdFile, traceFile *os.File
 	for _, o := range []struct {
 		flag, path string
 		file       **os.File
@@ -104,6 +124,7 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 		{"--out", f.out, &out, os.O_WRONLY | os.O_CREATE | os.O_TRUNC},
 		{"--junit", f.junit, &junit, os.O_WRONLY | os.O_CREATE | os.O_TRUNC},
 		{"--summary-file", f.summaryFile, &mdFile, os.O_WRONLY | os.O_CREATE | os.O_APPEND},
+		{"--trace", f.trace.path, &traceFile, os.O_WRONLY | os.O_CREATE | os.O_TRUNC},
 	} {
 		if o.path == "" {
 			continue
@@ -126,6 +147,10 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 		opts.Progress = prog.point
 	}
 	opts.Abort = abortCheck(sc.Thresholds)
+	if traceFile != nil {
+		opts.Trace = trace.New(traceFile, traceOpts)
+		defer opts.Trace.Close() // the runner closes it; this covers a setup error
+	}
 	res, err := runner.Run(ctx, sc, opts)
 	if err != nil {
 		return runErr(err)
@@ -173,6 +198,15 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 			return runErr(fmt.Errorf("write %s: %w", o.path, err))
 		}
 		fmt.Fprintf(stderr, "wsbench: %s written to %s\n", o.what, o.path)
+	}
+	if st := res.Trace; st != nil {
+		if st.Err == nil {
+			st.Err = traceFile.Close()
+		}
+		if st.Err != nil {
+			return runErr(fmt.Errorf("write %s: %w", f.trace.path, st.Err))
+		}
+		fmt.Fprintln(stderr, traceReport(f.trace.path, st, f.trace.maxSize))
 	}
 	switch {
 	case res.EndReason == runner.EndInterrupted:

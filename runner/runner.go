@@ -10,6 +10,7 @@ import (
 	"github.com/wsbench/wsbench/client"
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/trace"
 	"github.com/wsbench/wsbench/transport"
 )
 
@@ -31,6 +32,11 @@ type Options struct {
 	// its elapsed time; a non-empty answer (why) stops the run early,
 	// gracefully, with end reason EndAborted.
 	Abort func(snap *metrics.Snapshot, elapsed time.Duration) string
+	// Trace, when set, receives the connection events of the client slots
+	// it samples (trace.Writer.Sampled); Run begins it and closes it once
+	// every client has ended (not when it returns a setup error: close it
+	// too, closing twice is harmless). nil traces nothing.
+	Trace *trace.Writer
 }
 
 // End reasons.
@@ -57,6 +63,9 @@ type Result struct {
 	Aborted  string
 	Snapshot *metrics.Snapshot
 	Load     metrics.LoadStats
+	// Trace says what the trace holds (events written, dropped, whether
+	// it was truncated); nil without Options.Trace.
+	Trace *trace.Stats
 }
 
 // Run executes sc until its duration ends or ctx is cancelled (a graceful
@@ -95,6 +104,10 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	if r.seed == 0 {
 		r.seed = uint64(start.UnixNano())
 	}
+	if o.Trace != nil {
+		r.trace = o.Trace
+		o.Trace.Begin(trace.Run{Start: start, Seed: r.seed, Scenario: sc.Name, URL: url, Protocol: sc.Protocol})
+	}
 	hard, cancelHard := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHard()
 	r.hard = hard
@@ -128,6 +141,12 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	end := time.Now()
 	snap := r.rec.Snapshot(end)
 	load.sample(end)
+	var ts *trace.Stats
+	if o.Trace != nil {
+		_ = o.Trace.Close() // the error is in the stats
+		st := o.Trace.Stats()
+		ts = &st
+	}
 	return &Result{
 		Scenario:  sc,
 		URL:       url,
@@ -137,6 +156,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 		Aborted:   r.aborted,
 		Snapshot:  snap,
 		Load:      load.stats(),
+		Trace:     ts,
 	}, nil
 }
 
@@ -148,6 +168,7 @@ type run struct {
 	rec    *metrics.Recorder
 	seed   uint64
 	hard   context.Context
+	trace  *trace.Writer // nil when not tracing
 
 	wg      sync.WaitGroup
 	active  []*slot // running slots, oldest first
@@ -166,6 +187,7 @@ type slot struct {
 	iter   int
 	seq    uint64 // sequence numbers continue across iterations
 	once   sync.Once
+	trace  trace.Sink // nil when the slot is not traced
 }
 
 // drive keeps the population at its target until the run ends and returns
@@ -212,6 +234,9 @@ func (r *run) adjust(want int) {
 	for len(r.active) < want {
 		r.nextID++
 		s := &slot{id: r.nextID, shard: r.rec.Shard(r.nextID)}
+		if r.trace != nil && r.trace.Sampled(s.id) {
+			s.trace = r.trace
+		}
 		s.stop, s.cancel = context.WithCancel(r.hard)
 		r.active = append(r.active, s)
 		r.wg.Add(1)
@@ -244,6 +269,7 @@ func (r *run) startClient(s *slot) {
 		Scenario: r.sc,
 		Shard:    s.shard,
 		Seed:     r.seed,
+		Trace:    s.trace,
 	})
 	vu.Start(r.hard, s.stop, func(bool) {
 		s.seq = vu.Seq()
