@@ -3,11 +3,9 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"math"
-	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/wsbench/wsbench/scenario"
 	"github.com/wsbench/wsbench/trace"
 )
 
@@ -59,30 +57,8 @@ func traceReport(path string, st *trace.Stats, maxSize string) string {
 	return s
 }
 
-// sizeRE and sizeUnits are the scenario file's size syntax (package
-// scenario keeps its parser private).
-var sizeRE = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?) ?(B|KB|MB|GB|KiB|MiB|GiB)$`)
-
-var sizeUnits = map[string]float64{
-	"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9,
-	"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
-}
-
-// parseSize reads a byte count: a whole number, or a number with a unit
-// (KB, MB and GB are powers of 1000, KiB, MiB and GiB powers of 1024).
+// parseSize reads a byte count as scenario files write sizes.
 func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	if x, err := strconv.ParseInt(s, 10, 64); err == nil && x >= 0 {
-		return x, nil
-	}
-	m := sizeRE.FindStringSubmatch(s)
-	if m == nil {
-		return 0, fmt.Errorf(`write a size like "100MiB", "1GB" or 65536 (units: B, KB, MB, GB, KiB, MiB, GiB)`)
-	}
-	x, _ := strconv.ParseFloat(m[1], 64)
-	x *= sizeUnits[m[2]]
-	if x != math.Trunc(x) || x > 1<<53 {
-		return 0, fmt.Errorf("not a whole number of bytes up to 8PiB")
-	}
-	return int64(x), nil
+	x, err := scenario.ParseSize(strings.TrimSpace(s))
+	return int64(x), err
 }

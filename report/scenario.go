@@ -2,10 +2,9 @@ package report
 
 import (
 	"fmt"
-	"net/url"
-	"strings"
 
 	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/trace"
 )
 
 // Redacted replaces secret values in reports.
@@ -77,34 +76,6 @@ func scenarioInfo(sc *scenario.Scenario, resolved string, seed int64) ScenarioIn
 	return info
 }
 
-// secretParams are query parameter names whose values reports redact.
-var secretParams = []string{"token", "key", "auth", "pass", "secret", "sig", "jwt", "session", "credential"}
-
-// RedactURL hides the password and secret-looking query values of u.
-func RedactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || (p.User == nil && p.RawQuery == "") {
-		return u
-	}
-	if p.User != nil {
-		if _, has := p.User.Password(); has {
-			p.User = url.UserPassword(p.User.Username(), "xxxxx")
-		}
-	}
-	q := p.Query()
-	changed := false
-	for name := range q {
-		lower := strings.ToLower(name)
-		for _, s := range secretParams {
-			if strings.Contains(lower, s) {
-				q[name] = []string{"xxxxx"}
-				changed = true
-				break
-			}
-		}
-	}
-	if changed {
-		p.RawQuery = q.Encode()
-	}
-	return p.String()
-}
+// RedactURL hides the password and secret-looking query values of u
+// (the rules of package trace, shared by every output).
+func RedactURL(u string) string { return trace.RedactURL(u) }

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"regexp"
@@ -123,29 +124,41 @@ var sizeUnits = map[string]float64{
 	"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
 }
 
-// size reads a byte count: a whole number, or a number with a unit (KB, MB
-// and GB are powers of 1000, KiB, MiB and GiB powers of 1024).
-func (d *decoder) size(n *yaml.Node, path string) (Size, bool) {
-	const want = `expected a size like "4KiB", "1MB" or 4096`
-	s, ok := d.text(n, path, want[len("expected "):])
-	if !ok {
-		return 0, false
-	}
+// ParseSize reads a byte count: a whole number, or a number with a unit
+// (KB, MB and GB are powers of 1000, KiB, MiB and GiB powers of 1024), as
+// sizes are written in scenario files ("16MiB", 4096).
+func ParseSize(s string) (Size, error) {
 	if x, err := strconv.ParseInt(s, 10, 64); err == nil && x >= 0 {
-		return Size(x), true
+		return Size(x), nil
 	}
 	m := sizeRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		d.fail(n, path, "%s, got %s (units: B, KB, MB, GB, KiB, MiB, GiB)", want, describe(n, s))
-		return 0, false
+		return 0, fmt.Errorf("expected a size like \"4KiB\", \"1MB\" or 4096, got %q (units: B, KB, MB, GB, KiB, MiB, GiB)", s)
 	}
 	x, _ := strconv.ParseFloat(m[1], 64)
 	x *= sizeUnits[m[2]]
 	if x != math.Trunc(x) || x > 1<<53 {
-		d.fail(n, path, "size %q is not a whole number of bytes up to 8PiB", s)
+		return 0, fmt.Errorf("size %q is not a whole number of bytes up to 8PiB", s)
+	}
+	return Size(x), nil
+}
+
+// size reads a byte count where it is written (see ParseSize).
+func (d *decoder) size(n *yaml.Node, path string) (Size, bool) {
+	s, ok := d.text(n, path, `a size like "4KiB", "1MB" or 4096`)
+	if !ok {
 		return 0, false
 	}
-	return Size(x), true
+	x, err := ParseSize(s)
+	if err != nil {
+		if m := sizeRE.FindStringSubmatch(strings.TrimSpace(s)); m == nil {
+			d.fail(n, path, `expected a size like "4KiB", "1MB" or 4096, got %s (units: B, KB, MB, GB, KiB, MiB, GiB)`, describe(n, s))
+		} else {
+			d.fail(n, path, "%v", err)
+		}
+		return 0, false
+	}
+	return x, true
 }
 
 // template compiles a text or binary message template where it is written,

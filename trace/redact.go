@@ -10,8 +10,8 @@ import (
 const Redacted = "xxxxx"
 
 // secretParams are the query parameter names (as substrings, any case)
-// whose values are secrets. The same list as report.RedactURL's: a trace
-// must not show what a report hides.
+// whose values are secrets: the one list every output of wsbench uses
+// (report.RedactURL calls RedactURL).
 var secretParams = []string{"token", "key", "auth", "pass", "secret", "sig", "jwt", "session", "credential"}
 
 func secretName(name string) bool {
