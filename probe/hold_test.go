@@ -38,6 +38,7 @@ func TestHoldEndsWithACloseFrame(t *testing.T) {
 	}{
 		{1001, "going away for a deploy"},
 		{1008, "policy"},
+		{1009, "message too big"},
 		{1011, "boom"},
 		{4401, "token expired"},
 	} {
