@@ -541,3 +541,10 @@ func TestEveryShippedScenarioValidates(t *testing.T) {
 		t.Fatalf("validate exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+func TestRunRefusesWhatDoesNotFit(t *testing.T) {
+	r := wsbench(t, 10*time.Second, "run", writeScenario(t, "target: embedded\nduration: 1s\nclients: {count: 1000000}\nsteps: [connect]\n"), "-q")
+	if r.code != 1 || !strings.Contains(r.stderr, "1000000 clients need about 2000064 open files") {
+		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+	}
+}

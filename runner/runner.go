@@ -76,6 +76,9 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	if o.Tick <= 0 {
 		o.Tick = 10 * time.Millisecond
 	}
+	if err := checkLimits(sc, machineLimits()); err != nil {
+		return nil, err
+	}
 	url, srv, err := resolveTarget(sc)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,55 @@
+package runner
+
+import (
+	"fmt"
+
+	"github.com/wsbench/wsbench/scenario"
+)
+
+// osLimits are what the machine allows one process: open files and the
+// ephemeral ports one source address has per destination. Zero means
+// unknown (the check is then skipped).
+type osLimits struct {
+	openFiles      uint64
+	ports          int
+	portLo, portHi int
+}
+
+// fdBase is the files a run needs besides its connections: the binary's,
+// the result and trace files, the embedded server's listener, epoll.
+const fdBase = 64
+
+// planFiles is how many open files a run needs at its peak: one per
+// connection (two for Socket.IO over long-polling: the long-poll and the
+// writes), twice that when the embedded server runs in the same process.
+func planFiles(sc *scenario.Scenario) (files uint64, conns int) {
+	per := 1
+	if sc.Protocol == scenario.ProtocolSocketIO && len(sc.SocketIO.Transports) > 0 && sc.SocketIO.Transports[0] == scenario.TransportPolling {
+		per = 2
+	}
+	conns = sc.MaxClients() * per
+	files = uint64(conns)
+	if sc.IsEmbedded() {
+		files *= 2 // the server's side of each connection
+	}
+	return files + fdBase, conns
+}
+
+// checkLimits says plainly, with the numbers and the fix, when the
+// planned population cannot fit in this process: more open files than the
+// limit allows, or more connections to one address than one source
+// address has ephemeral ports. It runs before any connection opens.
+func checkLimits(sc *scenario.Scenario, l osLimits) error {
+	files, conns := planFiles(sc)
+	if l.openFiles > 0 && files > l.openFiles {
+		return fmt.Errorf("%d clients need about %d open files, but this process may hold at most %d (the hard limit; wsbench already raised the soft one): "+
+			"raise it (ulimit -Hn as root, LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf), "+
+			"or split the clients over several processes or machines", sc.MaxClients(), files, l.openFiles)
+	}
+	if l.ports > 0 && conns > l.ports {
+		return fmt.Errorf("%d connections to one server address from one source address need %d ephemeral ports, but this machine has %d (net.ipv4.ip_local_port_range %d-%d): "+
+			"widen the range (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\"), "+
+			"or split the clients over several processes or machines with their own source addresses", conns, conns, l.ports, l.portLo, l.portHi)
+	}
+	return nil
+}
