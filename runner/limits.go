@@ -46,10 +46,12 @@ func checkLimits(sc *scenario.Scenario, l osLimits) error {
 			"raise it (ulimit -Hn as root, LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf), "+
 			"or split the clients over several processes or machines", sc.MaxClients(), files, l.openFiles)
 	}
-	if l.ports > 0 && conns > l.ports {
-		return fmt.Errorf("%d connections to one server address from one source address need %d ephemeral ports, but this machine has %d (net.ipv4.ip_local_port_range %d-%d): "+
-			"widen the range (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\"), "+
-			"or split the clients over several processes or machines with their own source addresses", conns, conns, l.ports, l.portLo, l.portHi)
+	sources := max(len(sc.SourceIPs()), 1)
+	if perSource := (conns + sources - 1) / sources; l.ports > 0 && perSource > l.ports {
+		return fmt.Errorf("%d connections to one server address from %d source address(es) need %d ephemeral ports each, but this machine has %d (net.ipv4.ip_local_port_range %d-%d): "+
+			"spread them over more source addresses (client.source_addresses: [auto] for a loopback target, or a list of this machine's addresses), "+
+			"widen the range (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\"), or split the clients over several machines",
+			conns, sources, perSource, l.ports, l.portLo, l.portHi)
 	}
 	return nil
 }

@@ -1,14 +1,18 @@
 package runner
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/wsbench/wsbench/scenario"
 	"github.com/wsbench/wsbench/testserver"
@@ -86,10 +90,12 @@ func newDialer(sc *scenario.Scenario) (transport.Dialer, error) {
 	if err != nil {
 		return nil, err
 	}
+	netDial := sourceDialer(sc.SourceIPs())
 	if sc.Protocol == scenario.ProtocolSocketIO {
-		return socketIODialer(sc, h, tc), nil
+		return socketIODialer(sc, h, tc, netDial), nil
 	}
 	return ws.NewDialer(ws.Options{
+		NetDial:          netDial,
 		Header:           h,
 		Subprotocols:     c.Subprotocols,
 		TLS:              tc,
@@ -100,7 +106,28 @@ func newDialer(sc *scenario.Scenario) (transport.Dialer, error) {
 	}), nil
 }
 
-func socketIODialer(sc *scenario.Scenario, h http.Header, tc *tls.Config) transport.Dialer {
+// sourceDialer dials from the given local addresses in turn, nil (the
+// system's choice) when there are none.
+func sourceDialer(ips []netip.Addr) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if len(ips) == 0 {
+		return nil
+	}
+	dialers := make([]*net.Dialer, len(ips))
+	for i, ip := range ips {
+		dialers[i] = &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip.AsSlice()}}
+	}
+	var next atomic.Uint64
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		d := dialers[(next.Add(1)-1)%uint64(len(dialers))]
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, fmt.Errorf("from %s: %w", d.LocalAddr, err)
+		}
+		return c, nil
+	}
+}
+
+func socketIODialer(sc *scenario.Scenario, h http.Header, tc *tls.Config, netDial func(context.Context, string, string) (net.Conn, error)) transport.Dialer {
 	c, sio := &sc.Client, &sc.SocketIO
 	q := url.Values{}
 	for k, v := range sio.Query {
@@ -111,6 +138,7 @@ func socketIODialer(sc *scenario.Scenario, h http.Header, tc *tls.Config) transp
 		auth = sio.Auth.Raw
 	}
 	return socketio.NewDialer(socketio.Options{
+		NetDial:          netDial,
 		Path:             sio.Path,
 		Namespaces:       sc.Namespaces(),
 		Auth:             auth,

@@ -44,7 +44,7 @@ func TestBadScenarios(t *testing.T) {
 		{
 			name: "list for a mapping",
 			yaml: valid + "client: [compression]\n",
-			want: `bad.yaml:5:9: client: expected a mapping with keys headers, subprotocols, reconnect, heartbeat, queue, tls, compression, max_message_size, handshake_timeout, write_timeout, delivery; got a list`,
+			want: `bad.yaml:5:9: client: expected a mapping with keys headers, subprotocols, reconnect, heartbeat, queue, tls, compression, max_message_size, handshake_timeout, write_timeout, source_addresses, delivery; got a list`,
 		},
 		{
 			name: "string for a list of steps",

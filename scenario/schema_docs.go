@@ -73,6 +73,7 @@ var keyDocs = map[string]keyDoc{
 	"client.max_message_size":         {desc: "The largest message a client accepts (Socket.IO: a packet); a larger one closes the connection with 1009. More than 0.", def: sizeText(DefaultMaxMessageSize)},
 	"client.handshake_timeout":        {desc: "How long the opening handshake (TCP, TLS, HTTP upgrade; Socket.IO: the whole connect) may take; more than 0.", def: dur(DefaultHandshakeTimeout)},
 	"client.write_timeout":            {desc: "How long one write may take; one that cannot finish (the server stopped reading) counts as a write error and a drop. More than 0.", def: dur(DefaultWriteTimeout)},
+	"client.source_addresses":         {desc: "Local IP addresses (or CIDR ranges like 127.0.0.0/28, or auto for a loopback target) that connections are spread over, round robin, so more than one address's ~28k ephemeral ports reach one server address."},
 	"client.delivery":                 {desc: "Tracks fan-out: every received message (Socket.IO: an event's first argument) that is a JSON object with the sender, seq and sent_at fields gives delivery latency, lost, duplicated and out-of-order counts."},
 	"client.delivery.sender":          {desc: "The top-level JSON field that identifies the sender.", req: true},
 	"client.delivery.seq":             {desc: "The top-level JSON field with the sender's sequence number (write it with {{.Seq}}).", req: true},

@@ -3,6 +3,7 @@ package scenario
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -76,5 +77,26 @@ func TestSocketIODefaults(t *testing.T) {
 	}
 	if s.SocketIO.Namespace != "/" || !slices.Equal(s.SocketIO.Transports, []string{"websocket"}) {
 		t.Errorf("defaults: %+v", s.SocketIO)
+	}
+}
+
+func TestSourceAddresses(t *testing.T) {
+	s, err := Parse("t.yaml", []byte("target: embedded\nduration: 1s\nclients: {count: 45000}\nclient: {source_addresses: [auto, 10.0.0.0/30, '::1']}\nsteps: [connect]\n"), Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ip := range s.SourceIPs() {
+		got = append(got, ip.String())
+	}
+	want := []string{"127.0.0.1", "127.0.0.2", "127.0.0.3", "10.0.0.0", "10.0.0.1", "10.0.0.2", "10.0.0.3", "::1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("SourceIPs = %v, want %v", got, want)
+	}
+	_, err = Parse("t.yaml", []byte("target: ws://example.test/ws\nduration: 1s\nclients: {count: 1}\nclient: {source_addresses: [auto, nope, 10.0.0.0/8]}\nsteps: [connect]\n"), Overrides{})
+	for _, w := range []string{"auto picks loopback source addresses", `"nope" is not an IP address`, "10.0.0.0/8 has more than 4096 addresses"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("problems lack %q: %v", w, err)
+		}
 	}
 }

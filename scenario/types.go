@@ -74,6 +74,10 @@ type Client struct {
 	// WriteTimeout bounds one write; a write that cannot finish in time
 	// (the server stopped reading) counts as a write error and a drop.
 	WriteTimeout Duration `yaml:"write_timeout"`
+	// SourceAddresses are local IP addresses (or CIDR ranges, or "auto")
+	// that connections are spread over, round robin, so that more than one
+	// source address's ephemeral ports (~28k) reach one server address.
+	SourceAddresses []string `yaml:"source_addresses"`
 	// Delivery, when set, tracks every received message (WebSocket) or
 	// event (Socket.IO) that carries a sender, a sequence number and a
 	// send time: delivery latency, lost, duplicated, out of order.

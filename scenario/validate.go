@@ -89,6 +89,7 @@ func (d *decoder) validate(s *Scenario) {
 	d.checkClient(&s.Client)
 	d.checkSocketIO(s)
 	d.checkDelivery(s)
+	d.checkSources(s)
 	d.checkServer(s)
 	if len(s.Steps) == 0 {
 		d.problem("steps", "missing steps: add steps, e.g. steps: [connect, {send: hello}, close]")
