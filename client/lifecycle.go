@@ -312,7 +312,11 @@ func (v *VU) tryPending(p *pending, t transport.MessageType, data []byte) bool {
 		return false
 	}
 	if !p.push {
-		v.rec.Observe(p.hist(), v.clock.Now().Sub(p.sentAt))
+		now := v.clock.Now()
+		v.rec.Observe(p.hist(), now.Sub(p.sentAt))
+		if !p.actualAt.IsZero() {
+			v.rec.Observe(metrics.RTTUncorrected, now.Sub(p.actualAt))
+		}
 	}
 	v.rec.Inc(metrics.ExpectMatched)
 	signal(v.expectDone) // never blocks: whoever swaps p out sends the one token

@@ -82,6 +82,19 @@ func (v *VU) exec() {
 			}
 			v.closeConn(code, reason)
 		case scenario.StepSend:
+			if s.Send.Interval > 0 {
+				at, wait := v.paceTime(s.Send)
+				if wait >= parkAfter {
+					v.park(wait) // the step runs again when woken
+					return
+				}
+				v.sleep(wait)
+				if v.stopping() || v.State() == Failed {
+					continue // the loop top ends the steps
+				}
+				v.pacedSend(s.Send, at)
+				break
+			}
 			v.sendStep(s.Send)
 		case scenario.StepExpect:
 			v.expectPush(s.Expect)
@@ -181,7 +194,11 @@ func (v *VU) wake() {
 
 // sendStep renders and delivers one message, then waits for its reply
 // when the step expects one.
-func (v *VU) sendStep(s *scenario.Send) {
+func (v *VU) sendStep(s *scenario.Send) { v.sendAt(s, time.Time{}) }
+
+// sendAt sends like sendStep; a non-zero intended time (a paced send)
+// is where the reply's latency counts from.
+func (v *VU) sendAt(s *scenario.Send, intended time.Time) {
 	t := transport.Text
 	switch {
 	case s.Text != nil:
@@ -197,7 +214,11 @@ func (v *VU) sendStep(s *scenario.Send) {
 	}
 	var p *pending
 	if e := s.Expect; e != nil {
-		p = &pending{re: e.RE, field: e.JSONField, sentAt: v.clock.Now()}
+		now := v.clock.Now()
+		p = &pending{re: e.RE, field: e.JSONField, sentAt: now}
+		if !intended.IsZero() {
+			p.sentAt, p.actualAt = intended, now
+		}
 		if e.JSONField != "" {
 			val, _ := jsonField(v.sendBuf, e.JSONField) // validated at load
 			p.want = append(p.arr[:0], val...)
@@ -251,7 +272,10 @@ type pending struct {
 	field  string
 	want   []byte
 	sentAt time.Time
-	arr    [24]byte
+	// actualAt is a paced send's actual send time (sentAt is then its
+	// intended one); zero otherwise.
+	actualAt time.Time
+	arr      [24]byte
 	// Socket.IO: the acknowledgement id, or the event name, and namespace.
 	ackID int64
 	event string
@@ -296,7 +320,11 @@ func (p *pending) matches(t transport.MessageType, data []byte) bool {
 // timeout after p.sentAt. A graceful stop does not cut it short; an
 // immediate stop cancels it (counted).
 func (v *VU) await(p *pending, timeout time.Duration) {
-	wait := p.sentAt.Add(timeout).Sub(v.clock.Now())
+	from := p.sentAt
+	if !p.actualAt.IsZero() {
+		from = p.actualAt // a paced send behind its timeline still gets its timeout
+	}
+	wait := from.Add(timeout).Sub(v.clock.Now())
 	v.timer.Reset(max(wait, 0))
 	select {
 	case <-v.expectDone:
@@ -329,4 +357,27 @@ func (v *VU) nextSeq(t *scenario.Template) {
 	if t.UsesSeq() {
 		v.vars.Seq++
 	}
+}
+
+// paceTime returns a paced send's next intended time and how long until
+// it. A client behind its timeline sends at once: the lost time shows in
+// the latency, which counts from the intended time (coordinated omission
+// corrected, as wrk2 does).
+func (v *VU) paceTime(s *scenario.Send) (at time.Time, wait time.Duration) {
+	if v.paced == nil {
+		v.paced = map[*scenario.Send]time.Time{}
+	}
+	now := v.clock.Now()
+	at, ok := v.paced[s]
+	if !ok {
+		at = now
+		v.paced[s] = at
+	}
+	return at, max(at.Sub(now), 0)
+}
+
+// pacedSend sends at its intended time at and moves the timeline on.
+func (v *VU) pacedSend(s *scenario.Send, at time.Time) {
+	v.paced[s] = at.Add(s.Interval)
+	v.sendAt(s, at)
 }

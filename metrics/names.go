@@ -30,11 +30,14 @@ const (
 	Upgrade
 	// Lifetime is how long a connection that dropped had been open.
 	Lifetime
+	// RTTUncorrected is a paced send's round trip from its actual send,
+	// beside RTT, which paced sends record from their intended send time.
+	RTTUncorrected
 	NumHists
 )
 
 var histNames = [NumHists]string{"connect", "rtt", "recover", "queued", "heartbeat",
-	"ack", "delivery", "handshake", "namespace_connect", "upgrade", "lifetime"}
+	"ack", "delivery", "handshake", "namespace_connect", "upgrade", "lifetime", "rtt_uncorrected"}
 
 // Name is the histogram's name in results and thresholds.
 func (h Hist) Name() string { return histNames[h] }

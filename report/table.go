@@ -25,6 +25,7 @@ var latencyRows = []struct {
 	{metrics.NamespaceConnect, "  namespace connect", true},
 	{metrics.Upgrade, "  upgrade to websocket", true},
 	{metrics.RTT, "round trip", false},
+	{metrics.RTTUncorrected, "  uncorrected", true},
 	{metrics.Ack, "ack", true},
 	{metrics.Delivery, "delivery", true},
 	{metrics.Recover, "time to recover", false},

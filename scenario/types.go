@@ -244,8 +244,15 @@ type Send struct {
 	Binary *Template `yaml:"binary"`
 	Base64 string    `yaml:"base64"`
 	Expect *Expect   `yaml:"expect"`
+	// Rate paces this send, per client, on an intended timeline ("10/s"):
+	// each time the step runs it waits for its next intended time, and
+	// the reply's latency counts from that time (coordinated omission
+	// corrected), the uncorrected figure beside it.
+	Rate string `yaml:"rate"`
 	// Raw is Base64 decoded.
 	Raw []byte `yaml:"-"`
+	// Interval is Rate as the time between intended sends.
+	Interval time.Duration `yaml:"-"`
 }
 
 // Expect waits for a message: one whose top-level JSON field JSONField equals

@@ -4,8 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"regexp"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // checkSteps validates steps (at path) and the steps of their loops.
@@ -68,6 +72,35 @@ func (d *decoder) checkSend(s *Send, path string) {
 	if s.Expect != nil {
 		d.checkExpect(s.Expect, path+".expect", s)
 	}
+	if d.set[path+".rate"] {
+		iv, err := ParseRate(s.Rate)
+		if err != nil {
+			d.problem(path+".rate", "%v", err)
+		}
+		s.Interval = iv
+	}
+}
+
+// ParseRate reads a rate like "10/s" or "600/m" and returns the time
+// between two events.
+func ParseRate(r string) (time.Duration, error) {
+	num, per, ok := strings.Cut(strings.TrimSpace(r), "/")
+	x, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	var unit time.Duration
+	switch strings.TrimSpace(per) {
+	case "s":
+		unit = time.Second
+	case "m", "min":
+		unit = time.Minute
+	}
+	if !ok || err != nil || unit == 0 || !(x > 0) || math.IsInf(x, 0) {
+		return 0, fmt.Errorf("write a rate like 10/s or 600/m, more than 0; got %q", r)
+	}
+	iv := time.Duration(float64(unit) / x)
+	if iv < time.Microsecond {
+		return 0, fmt.Errorf("rate %q is more than 1,000,000/s per client", r)
+	}
+	return iv, nil
 }
 
 // checkExpect validates e at path; send is the send it belongs to, nil for

@@ -1,0 +1,71 @@
+package runner
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wsbench/wsbench/metrics"
+)
+
+// TestPacedSendsCorrectCoordinatedOmission: a server that stalls once for
+// 1 s. A client pacing 100 messages a second waits for each reply, so the
+// sends due during the stall go out late; measured from their intended
+// times (corrected) the p99 is near the stall, measured from when they
+// were actually sent (uncorrected) it is far below it.
+func TestPacedSendsCorrectCoordinatedOmission(t *testing.T) {
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		start := time.Now()
+		stalled := false
+		for {
+			typ, msg, err := c.ReadMessage()
+			if err != nil {
+				return
+			}
+			if !stalled && time.Since(start) > time.Second {
+				stalled = true
+				time.Sleep(time.Second)
+			}
+			if c.WriteMessage(typ, msg) != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	res := runYAML(t, `
+target: TARGET
+duration: 3500ms
+clients: {count: 1}
+client: {heartbeat: {mode: off}}
+steps:
+  - connect
+  - loop:
+      steps:
+        - send: {text: '{"id":"{{.Seq}}"}', rate: 100/s, expect: {json_field: id, timeout: 3s}}
+`, "ws"+srv.URL[len("http"):], Options{})
+	snap := res.Snapshot
+	corrected, uncorrected := snap.Hists[metrics.RTT], snap.Hists[metrics.RTTUncorrected]
+	if n := corrected.TotalCount(); n < 250 || n > 360 || uncorrected.TotalCount() != n {
+		t.Fatalf("%d corrected and %d uncorrected samples; want about 350 of each (100/s for 3.5 s)", n, uncorrected.TotalCount())
+	}
+	c99, u99 := corrected.ValueAtQuantile(99), uncorrected.ValueAtQuantile(99)
+	t.Logf("p99 corrected %d µs, uncorrected %d µs (max %d µs), %d samples", c99, u99, uncorrected.Max(), corrected.TotalCount())
+	if c99 < 700_000 || c99 > 1_300_000 {
+		t.Errorf("corrected p99 %d µs, want near the 1 s stall", c99)
+	}
+	if u99 > 100_000 {
+		t.Errorf("uncorrected p99 %d µs, want far below the stall (one message saw it)", u99)
+	}
+	if m := uncorrected.Max(); m < 900_000 {
+		t.Errorf("uncorrected max %d µs: the message in flight during the stall took about 1 s", m)
+	}
+}
