@@ -3,7 +3,7 @@
 // its own and is the only place that decides exit codes and calls
 // os.Exit (through main).
 //
-// One file per command: run.go, validate.go, serve.go, probe.go, compare.go,
+// One file per command: run.go, validate.go, serve.go, probe.go, compare.go, merge.go,
 // schema.go, init.go; root.go
 // holds the root command, exit codes and the GC setting; progress.go the
 // live line.

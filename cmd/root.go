@@ -67,12 +67,13 @@ queue did.
 
 Exit codes: 0 success; 1 the run could not be carried out (setup failed,
 no connection opened, or interrupted); 2 usage or scenario error; 99 a
-threshold failed (run) or a metric regressed (compare).`,
+threshold failed (run, or merge on the merged result) or a metric
+regressed (compare).`,
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newValidateCmd(), newServeCmd(), newProbeCmd(), newCompareCmd(), newInitCmd(), newSchemaCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newValidateCmd(), newServeCmd(), newProbeCmd(), newCompareCmd(), newMergeCmd(), newInitCmd(), newSchemaCmd(), newVersionCmd())
 	return root
 }
 
