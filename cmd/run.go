@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ type runFlags struct {
 	every    time.Duration
 	// thresholds are --threshold values, added to the file's.
 	thresholds  []string
+	segment     string
 	junit       string
 	summary     string
 	summaryFile string
@@ -81,6 +83,7 @@ redacted and header values never written. Format: docs/trace.md.`,
 	fl.StringVar(&f.out, "out", "", "write the result as JSON to this file (docs/result.md)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress; only the summary")
 	fl.DurationVar(&f.every, "progress-every", 0, "progress interval (default 1s on a terminal, 5s otherwise)")
+	fl.StringVar(&f.segment, "segment", "", `run only part I of N of the clients ("2/4": global client slots 2, 6, 10, ...), for a run split over processes or machines; merge the parts' --out files with wsbench merge; give every part the same --seed`)
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file: a test case per threshold, plus one for the run")
 	fl.StringVar(&f.summary, "summary", "text", "the summary on stdout: text or markdown")
 	fl.StringVar(&f.summaryFile, "summary-file", "", "append a Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)")
@@ -95,6 +98,10 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	if f.clients < 0 || f.duration < 0 {
 		return usageErr(errors.New("--clients and --duration must not be negative"))
 	}
+	seg, err := parseSegment(f.segment)
+	if err != nil {
+		return usageErr(err)
+	}
 	sc, err := scenario.Load(path, scenario.Overrides{Clients: f.clients, Duration: f.duration, Target: f.target, Seed: f.seed, Thresholds: f.thresholds})
 	if err != nil {
 		return scenarioErr(cmd.ErrOrStderr(), err)
@@ -103,8 +110,12 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	if sc.Client.TLS.InsecureSkipVerify && strings.HasPrefix(sc.Target, "wss://") {
 		fmt.Fprintln(stderr, "wsbench: TLS certificate verification is OFF (client.tls.insecure_skip_verify)")
 	}
-	fmt.Fprintf(stderr, "wsbench: running %s: up to %d clients for %s against %s\n",
-		sc.Name, sc.MaxClients(), sc.RunDuration(), report.RedactURL(sc.Target))
+	part := ""
+	if seg.Of > 1 {
+		part = fmt.Sprintf(" (segment %d of %d: global client slots %d, %d, ...)", seg.Index, seg.Of, seg.Index, seg.Index+seg.Of)
+	}
+	fmt.Fprintf(stderr, "wsbench: running %s: up to %d clients for %s against %s%s\n",
+		sc.Name, sc.MaxClients(), sc.RunDuration(), report.RedactURL(sc.Target), part)
 
 	if f.summary != "text" && f.summary != "markdown" {
 		return usageErr(fmt.Errorf("--summary %q: write text or markdown", f.summary))
@@ -147,6 +158,7 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 		opts.Progress = prog.point
 	}
 	opts.Abort = abortCheck(sc.Thresholds)
+	opts.Segment = seg
 	if traceFile != nil {
 		opts.Trace = trace.New(traceFile, traceOpts)
 		defer opts.Trace.Close() // the runner closes it; this covers a setup error
@@ -158,15 +170,17 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	prog.done()
 
 	sum, err := report.Build(report.Input{
-		Scenario:  sc,
-		URL:       res.URL,
-		EndReason: res.EndReason,
-		Planned:   res.Planned,
-		Seed:      res.Seed,
-		Aborted:   res.Aborted,
-		Snapshot:  res.Snapshot,
-		Load:      res.Load,
-		Version:   version(),
+		Scenario:     sc,
+		URL:          res.URL,
+		EndReason:    res.EndReason,
+		Planned:      res.Planned,
+		Seed:         res.Seed,
+		Aborted:      res.Aborted,
+		Snapshot:     res.Snapshot,
+		SegmentIndex: seg.Index,
+		SegmentOf:    seg.Of,
+		Load:         res.Load,
+		Version:      version(),
 	})
 	if err != nil {
 		return runErr(err)
@@ -288,4 +302,18 @@ func gracefulSignals(w io.Writer) (context.Context, func()) {
 		close(done)
 		cancel()
 	}
+}
+
+// parseSegment reads --segment "I/N" (1 <= I <= N); "" is the whole run.
+func parseSegment(s string) (runner.Segment, error) {
+	if s == "" {
+		return runner.Segment{}, nil
+	}
+	is, ns, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(is))
+	n, err2 := strconv.Atoi(strings.TrimSpace(ns))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return runner.Segment{}, fmt.Errorf("--segment %q: write I/N with 1 <= I <= N, e.g. 2/4 for the second of four parts", s)
+	}
+	return runner.Segment{Index: i, Of: n}, nil
 }

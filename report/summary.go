@@ -27,6 +27,9 @@ type Input struct {
 	Snapshot *metrics.Snapshot
 	Load     metrics.LoadStats
 	Version  string
+	// SegmentIndex of SegmentOf is the part of the run this process ran
+	// (wsbench run --segment); zero for the whole run.
+	SegmentIndex, SegmentOf int
 }
 
 // Summary is a finished run, ready for every encoder: the table, the JSON
@@ -104,6 +107,9 @@ type ScenarioInfo struct {
 	SocketIO           *SocketIOInfo     `json:"socketio,omitempty"`
 	// Delivery names the tracked fields (client.delivery), when set.
 	Delivery string `json:"delivery,omitempty"`
+	// Segment is "i/N" when this result is one part of a run
+	// (wsbench run --segment); merge the parts with wsbench merge.
+	Segment string `json:"segment,omitempty"`
 }
 
 // SocketIOInfo repeats the socketio block; the auth payload is never shown.
@@ -246,7 +252,7 @@ func Build(in Input) (*Summary, error) {
 		PlannedSeconds:  in.Planned.Seconds(),
 		EndReason:       in.EndReason,
 		Clients: Clients{
-			PeakTarget:    in.Scenario.MaxClients(),
+			PeakTarget:    segmentShare(in.Scenario.MaxClients(), in.SegmentIndex, in.SegmentOf),
 			PeakConnected: snap.PeakConnected,
 			Started:       c[metrics.ClientsStarted],
 			Finished:      c[metrics.ClientsFinished],
@@ -313,6 +319,9 @@ func Build(in Input) (*Summary, error) {
 	sortCauses(s.Connections.FailCauses)
 	s.Connections.CloseCodes = codeCounts(snap.CloseCodes, CloseCodeMeaning)
 	s.Connections.HTTPStatuses = codeCounts(snap.Statuses, statusMeaning)
+	if in.SegmentOf > 1 {
+		s.Scenario.Segment = fmt.Sprintf("%d/%d", in.SegmentIndex, in.SegmentOf)
+	}
 	s.Drops = analyseDrops(snap.Hists[metrics.Lifetime], snap.Series)
 	s.Thresholds = Evaluate(in.Scenario.Thresholds, snap)
 	for i := range s.Thresholds {
@@ -357,4 +366,16 @@ func codeCounts(m map[int]int64, meaning func(int) string) []CodeCount {
 		return out[i].Code < out[j].Code
 	})
 	return out
+}
+
+// segmentShare is how many of total global client slots segment i of n
+// runs (slots i, i+n, ...), as the runner assigns them.
+func segmentShare(total, i, n int) int {
+	if n <= 1 {
+		return total
+	}
+	if total < i {
+		return 0
+	}
+	return (total-i)/n + 1
 }

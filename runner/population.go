@@ -27,3 +27,29 @@ func target(c scenario.Clients, elapsed time.Duration) int {
 	}
 	return prev
 }
+
+// Segment is one part of a run split over processes or machines: Index
+// of Of (1-based). Segment i runs the global client slots i, i+Of,
+// i+2*Of, ..., so slot numbers ({{.VU}}) stay unique across segments and
+// the segments' results merge into the whole run (wsbench merge). The
+// zero value is the whole run.
+type Segment struct{ Index, Of int }
+
+// share is how many of the first total global slots belong to g.
+func (g Segment) share(total int) int {
+	if g.Of <= 1 {
+		return total
+	}
+	if total < g.Index {
+		return 0
+	}
+	return (total-g.Index)/g.Of + 1
+}
+
+// slot is the global slot number of g's n-th slot (1-based).
+func (g Segment) slot(n int) int {
+	if g.Of <= 1 {
+		return n
+	}
+	return (n-1)*g.Of + g.Index
+}

@@ -28,6 +28,8 @@ type Options struct {
 	// Embedded receives the embedded test server once it listens (tests
 	// use it to inject faults); nil otherwise.
 	Embedded func(*Embedded)
+	// Segment runs one part of the population (see Segment); zero runs all.
+	Segment Segment
 	// Abort, when set, is called once a second with the run so far and
 	// its elapsed time; a non-empty answer (why) stops the run early,
 	// gracefully, with end reason EndAborted.
@@ -98,11 +100,12 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 
 	start := time.Now()
 	r := &run{
-		sc:     sc,
-		url:    url,
-		dialer: dialer,
-		rec:    metrics.NewRecorder(start, o.Shards),
-		seed:   uint64(sc.Seed),
+		sc:      sc,
+		url:     url,
+		dialer:  dialer,
+		rec:     metrics.NewRecorder(start, o.Shards),
+		seed:    uint64(sc.Seed),
+		segment: o.Segment,
 	}
 	if r.seed == 0 {
 		r.seed = uint64(start.UnixNano())
@@ -118,7 +121,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	load := startLoadMeter(start)
 	reason := r.drive(ctx, start, o, load)
 	if reason == EndCompleted {
-		r.rec.SetTarget(target(sc.Clients, sc.RunDuration()))
+		r.rec.SetTarget(o.Segment.share(target(sc.Clients, sc.RunDuration())))
 	}
 
 	// Graceful stop: every client finishes its awaited reply and closes.
@@ -173,6 +176,7 @@ type run struct {
 	hard   context.Context
 	trace  *trace.Writer // nil when not tracing
 
+	segment Segment
 	wg      sync.WaitGroup
 	active  []*slot // running slots, oldest first
 	nextID  int
@@ -204,7 +208,7 @@ func (r *run) drive(ctx context.Context, start time.Time, o Options, load *loadM
 	second := time.NewTicker(time.Second)
 	defer second.Stop()
 
-	r.adjust(target(r.sc.Clients, 0))
+	r.adjust(o.Segment.share(target(r.sc.Clients, 0)))
 	for {
 		select {
 		case <-ctx.Done():
@@ -212,7 +216,7 @@ func (r *run) drive(ctx context.Context, start time.Time, o Options, load *loadM
 		case <-end.C:
 			return EndCompleted
 		case now := <-tick.C:
-			r.adjust(target(r.sc.Clients, min(now.Sub(start), total)))
+			r.adjust(o.Segment.share(target(r.sc.Clients, min(now.Sub(start), total))))
 			r.rec.SamplePeak()
 		case now := <-second.C:
 			p := r.rec.Tick(now)
@@ -236,7 +240,8 @@ func (r *run) adjust(want int) {
 	r.rec.SetTarget(want)
 	for len(r.active) < want {
 		r.nextID++
-		s := &slot{id: r.nextID, shard: r.rec.Shard(r.nextID)}
+		id := r.segment.slot(r.nextID)
+		s := &slot{id: id, shard: r.rec.Shard(id)}
 		if r.trace != nil && r.trace.Sampled(s.id) {
 			s.trace = r.trace
 		}
