@@ -30,6 +30,7 @@ type runFlags struct {
 	// thresholds are --threshold values, added to the file's.
 	thresholds  []string
 	segment     string
+	workers     int
 	junit       string
 	summary     string
 	summaryFile string
@@ -84,6 +85,7 @@ redacted and header values never written. Format: docs/trace.md.`,
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress; only the summary")
 	fl.DurationVar(&f.every, "progress-every", 0, "progress interval (default 1s on a terminal, 5s otherwise)")
 	fl.StringVar(&f.segment, "segment", "", `run only part I of N of the clients ("2/4": global client slots 2, 6, 10, ...), for a run split over processes or machines; merge the parts' --out files with wsbench merge; give every part the same --seed`)
+	fl.IntVar(&f.workers, "workers", 1, "run the clients in N child processes of this binary (segments 1/N ... N/N) and merge their results; for populations past one process's open files")
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file: a test case per threshold, plus one for the run")
 	fl.StringVar(&f.summary, "summary", "text", "the summary on stdout: text or markdown")
 	fl.StringVar(&f.summaryFile, "summary-file", "", "append a Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)")
@@ -101,6 +103,9 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	seg, err := parseSegment(f.segment)
 	if err != nil {
 		return usageErr(err)
+	}
+	if f.workers < 1 {
+		return usageErr(fmt.Errorf("--workers must be 1 or more, got %d", f.workers))
 	}
 	sc, err := scenario.Load(path, scenario.Overrides{Clients: f.clients, Duration: f.duration, Target: f.target, Seed: f.seed, Thresholds: f.thresholds})
 	if err != nil {
@@ -150,40 +155,16 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 
 	ctx, stop := gracefulSignals(stderr)
 	defer stop()
-	tuneGC()
-
-	prog := newProgress(stderr, sc.RunDuration(), f.every)
-	opts := runner.Options{}
-	if !f.quiet {
-		opts.Progress = prog.point
-	}
-	opts.Abort = abortCheck(sc.Thresholds)
-	opts.Segment = seg
-	if traceFile != nil {
-		opts.Trace = trace.New(traceFile, traceOpts)
-		defer opts.Trace.Close() // the runner closes it; this covers a setup error
-	}
-	res, err := runner.Run(ctx, sc, opts)
-	if err != nil {
-		return runErr(err)
-	}
-	prog.done()
-
-	sum, err := report.Build(report.Input{
-		Scenario:     sc,
-		URL:          res.URL,
-		EndReason:    res.EndReason,
-		Planned:      res.Planned,
-		Seed:         res.Seed,
-		Aborted:      res.Aborted,
-		Snapshot:     res.Snapshot,
-		SegmentIndex: seg.Index,
-		SegmentOf:    seg.Of,
-		Load:         res.Load,
-		Version:      version(),
-	})
-	if err != nil {
-		return runErr(err)
+	var sum *report.Summary
+	var res *runner.Result
+	if f.workers > 1 {
+		if sum, err = runWorkers(ctx, cmd, path, sc, f); err != nil {
+			return err
+		}
+	} else {
+		if res, sum, err = runHere(ctx, stderr, sc, f, seg, traceFile, traceOpts); err != nil {
+			return err
+		}
 	}
 	write := report.WriteTable
 	if f.summary == "markdown" {
@@ -213,7 +194,8 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 		}
 		fmt.Fprintf(stderr, "wsbench: %s written to %s\n", o.what, o.path)
 	}
-	if st := res.Trace; st != nil {
+	if res != nil && res.Trace != nil {
+		st := res.Trace
 		if st.Err == nil {
 			st.Err = traceFile.Close()
 		}
@@ -222,15 +204,15 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 		}
 		fmt.Fprintln(stderr, traceReport(f.trace.path, st, f.trace.maxSize))
 	}
+	ran := (time.Duration(sum.DurationSeconds * float64(time.Second))).Round(100 * time.Millisecond)
 	switch {
-	case res.EndReason == runner.EndInterrupted:
+	case sum.EndReason == runner.EndInterrupted:
 		return runErr(fmt.Errorf("run interrupted after %s of %s; the summary covers that part",
-			res.Snapshot.Duration().Round(100*time.Millisecond), res.Planned))
+			ran, time.Duration(sum.PlannedSeconds*float64(time.Second))))
 	case sum.Connections.Opened == 0:
-		return runErr(fmt.Errorf("no connection to %s opened; see connect failures above", report.RedactURL(res.URL)))
-	case res.EndReason == runner.EndAborted:
-		return thresholdErr(fmt.Errorf("run aborted after %s: threshold %q failed (abort_on_fail)",
-			res.Snapshot.Duration().Round(100*time.Millisecond), res.Aborted))
+		return runErr(fmt.Errorf("no connection to %s opened; see connect failures above", sum.Scenario.URL))
+	case sum.EndReason == runner.EndAborted:
+		return thresholdErr(fmt.Errorf("run aborted after %s: threshold %q failed (abort_on_fail)", ran, abortedBy(sum)))
 	}
 	if n := report.Failed(sum.Thresholds); n > 0 {
 		return thresholdErr(fmt.Errorf("%d of %d thresholds failed", n, len(sum.Thresholds)))
@@ -316,4 +298,55 @@ func parseSegment(s string) (runner.Segment, error) {
 		return runner.Segment{}, fmt.Errorf("--segment %q: write I/N with 1 <= I <= N, e.g. 2/4 for the second of four parts", s)
 	}
 	return runner.Segment{Index: i, Of: n}, nil
+}
+
+// abortedBy names the threshold that aborted the run.
+func abortedBy(sum *report.Summary) string {
+	for _, t := range sum.Thresholds {
+		if t.Aborted {
+			return t.Expr
+		}
+	}
+	return "?"
+}
+
+// runHere runs the scenario in this process.
+func runHere(ctx context.Context, stderr io.Writer, sc *scenario.Scenario, f runFlags, seg runner.Segment,
+	traceFile *os.File, traceOpts trace.Options) (*runner.Result, *report.Summary, error) {
+	tuneGC()
+
+	prog := newProgress(stderr, sc.RunDuration(), f.every)
+	opts := runner.Options{}
+	if !f.quiet {
+		opts.Progress = prog.point
+	}
+	opts.Abort = abortCheck(sc.Thresholds)
+	opts.Segment = seg
+	if traceFile != nil {
+		opts.Trace = trace.New(traceFile, traceOpts)
+		defer opts.Trace.Close() // the runner closes it; this covers a setup error
+	}
+	res, err := runner.Run(ctx, sc, opts)
+	if err != nil {
+		return nil, nil, runErr(err)
+	}
+	prog.done()
+
+	sum, err := report.Build(report.Input{
+		Scenario:     sc,
+		URL:          res.URL,
+		EndReason:    res.EndReason,
+		Planned:      res.Planned,
+		Seed:         res.Seed,
+		Aborted:      res.Aborted,
+		Snapshot:     res.Snapshot,
+		SegmentIndex: seg.Index,
+		SegmentOf:    seg.Of,
+		Load:         res.Load,
+		Version:      version(),
+	})
+	if err != nil {
+		return nil, nil, runErr(err)
+	}
+	return res, sum, nil
 }

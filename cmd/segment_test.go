@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wsbench/wsbench/internal/schematest"
 )
 
 // TestSegmentsMergeIntoTheWholeRun runs two halves of a 5-client run as
@@ -74,5 +76,37 @@ func TestSegmentsMergeIntoTheWholeRun(t *testing.T) {
 	}
 	if r := wsbench(t, 5*time.Second, "run", file, "--segment", "3/2"); r.code != 2 || !strings.Contains(r.stderr, "write I/N") {
 		t.Errorf("--segment 3/2: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// TestWorkersSplitAndMerge: --workers 3 runs three child processes and
+// prints and writes the merged result of the whole population.
+func TestWorkersSplitAndMerge(t *testing.T) {
+	file := writeScenario(t, "name: workers\ntarget: embedded\nduration: 2s\nclients: {count: 6}\nsteps: [connect, {send: {text: '{\"id\":\"{{.VU}}-{{.Seq}}\"}', expect: {json_field: id}}}, {sleep: 1h}]\nthresholds: [connections.opened == 6]\n")
+	out := filepath.Join(t.TempDir(), "merged.json")
+	r := wsbench(t, 60*time.Second, "run", file, "--workers", "3", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "Connections  opened 6 ") || !strings.Contains(r.stderr, "3 workers, seed") {
+		t.Errorf("output:\n%s%s", r.stdout, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, "result.schema.json", data)
+	var res struct {
+		Scenario struct{ Segment string } `json:"scenario"`
+		Expects  struct{ Matched int }    `json:"expects"`
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Scenario.Segment != "" || res.Expects.Matched != 6 {
+		t.Errorf("merged result: %+v", res)
+	}
+	if r := wsbench(t, 5*time.Second, "run", file, "--workers", "2", "--segment", "1/2"); r.code != 2 {
+		t.Errorf("--workers with --segment: exit %d", r.code)
 	}
 }

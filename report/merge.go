@@ -93,6 +93,7 @@ func Merge(results []*Summary, o MergeOptions) (*Summary, error) {
 		return nil, err
 	}
 	m.Scenario = first.Scenario
+	m.Scenario.Segment = "" // the merged parts make up the run, not one segment of it
 	m.LoadGenerator = mergeLoad(results)
 	kept, err := keptWarnings(results, snaps)
 	if err != nil {

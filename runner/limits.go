@@ -44,7 +44,7 @@ func checkLimits(sc *scenario.Scenario, l osLimits) error {
 	if l.openFiles > 0 && files > l.openFiles {
 		return fmt.Errorf("%d clients need about %d open files, but this process may hold at most %d (the hard limit; wsbench already raised the soft one): "+
 			"raise it (ulimit -Hn as root, LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf), "+
-			"or split the clients over several processes or machines", sc.MaxClients(), files, l.openFiles)
+			"or split the clients over several processes (wsbench run --workers N) or machines (--segment I/N, then wsbench merge)", sc.MaxClients(), files, l.openFiles)
 	}
 	sources := max(len(sc.SourceIPs()), 1)
 	if perSource := (conns + sources - 1) / sources; l.ports > 0 && perSource > l.ports {
