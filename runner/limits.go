@@ -19,16 +19,18 @@ type osLimits struct {
 // the result and trace files, the embedded server's listener, epoll.
 const fdBase = 64
 
-// planFiles is how many open files a run needs at its peak: one per
-// connection (two for Socket.IO over long-polling: the long-poll and the
-// writes), twice that when the embedded server runs in the same process.
-func planFiles(sc *scenario.Scenario) (files uint64, conns int) {
+// planFiles is how many open files this process needs at its peak for
+// its clients (one per connection; two for Socket.IO over long-polling:
+// the long-poll and the writes; twice that when the embedded server runs
+// in the same process), and how many connections the whole run opens,
+// all processes together (they share the machine's ephemeral ports).
+func planFiles(sc *scenario.Scenario, g Segment) (files uint64, conns int) {
 	per := 1
 	if sc.Protocol == scenario.ProtocolSocketIO && len(sc.SocketIO.Transports) > 0 && sc.SocketIO.Transports[0] == scenario.TransportPolling {
 		per = 2
 	}
 	conns = sc.MaxClients() * per
-	files = uint64(conns)
+	files = uint64(g.share(sc.MaxClients()) * per)
 	if sc.IsEmbedded() {
 		files *= 2 // the server's side of each connection
 	}
@@ -39,12 +41,12 @@ func planFiles(sc *scenario.Scenario) (files uint64, conns int) {
 // planned population cannot fit in this process: more open files than the
 // limit allows, or more connections to one address than one source
 // address has ephemeral ports. It runs before any connection opens.
-func checkLimits(sc *scenario.Scenario, l osLimits) error {
-	files, conns := planFiles(sc)
+func checkLimits(sc *scenario.Scenario, g Segment, l osLimits) error {
+	files, conns := planFiles(sc, g)
 	if l.openFiles > 0 && files > l.openFiles {
 		return fmt.Errorf("%d clients need about %d open files, but this process may hold at most %d (the hard limit; wsbench already raised the soft one): "+
 			"raise it (ulimit -Hn as root, LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf), "+
-			"or split the clients over several processes (wsbench run --workers N) or machines (--segment I/N, then wsbench merge)", sc.MaxClients(), files, l.openFiles)
+			"or split the clients over several processes (wsbench run --workers N) or machines (--segment I/N, then wsbench merge)", g.share(sc.MaxClients()), files, l.openFiles)
 	}
 	sources := max(len(sc.SourceIPs()), 1)
 	if perSource := (conns + sources - 1) / sources; l.ports > 0 && perSource > l.ports {

@@ -38,18 +38,22 @@ func TestCheckLimits(t *testing.T) {
 			if sc == nil {
 				sc, l = ws("embedded", "1000000"), osLimits{}
 			}
-			err := checkLimits(sc, l)
+			err := checkLimits(sc, Segment{}, l)
 			if (err == nil) != (c.want == "") || (err != nil && !strings.Contains(err.Error(), c.want)) {
 				t.Fatalf("err = %v, want %q", err, c.want)
 			}
 		})
 	}
-	err := checkLimits(ws("ws://10.0.0.1/ws", "30000"), osLimits{openFiles: 1 << 20, ports: 28232, portLo: 32768, portHi: 60999})
+	// A segment needs files for its share only; ports are the machine's.
+	if err := checkLimits(ws("ws://10.0.0.1/ws", "25000"), Segment{2, 4}, machine); err != nil {
+		t.Errorf("segment 2/4 of 25000 clients (6250 here): %v", err)
+	}
+	err := checkLimits(ws("ws://10.0.0.1/ws", "30000"), Segment{}, osLimits{openFiles: 1 << 20, ports: 28232, portLo: 32768, portHi: 60999})
 	if err == nil || !strings.Contains(err.Error(), "30000 connections to one server address from 1 source address(es) need 30000 ephemeral ports each, but this machine has 28232 (net.ipv4.ip_local_port_range 32768-60999)") {
 		t.Fatalf("port check: %v", err)
 	}
 	spread := load("target: ws://127.0.0.1:9/ws\nduration: 1s\nclients: {count: 30000}\nclient: {source_addresses: [auto]}\nsteps: [connect]\n")
-	if err := checkLimits(spread, osLimits{openFiles: 1 << 20, ports: 28232}); err != nil {
+	if err := checkLimits(spread, Segment{}, osLimits{openFiles: 1 << 20, ports: 28232}); err != nil {
 		t.Fatalf("30000 clients over auto source addresses: %v", err)
 	}
 }

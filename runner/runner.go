@@ -78,7 +78,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	if o.Tick <= 0 {
 		o.Tick = 10 * time.Millisecond
 	}
-	if err := checkLimits(sc, machineLimits()); err != nil {
+	if err := checkLimits(sc, o.Segment, machineLimits()); err != nil {
 		return nil, err
 	}
 	url, srv, err := resolveTarget(sc)
