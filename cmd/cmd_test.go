@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -546,5 +547,48 @@ func TestRunRefusesWhatDoesNotFit(t *testing.T) {
 	r := wsbench(t, 10*time.Second, "run", writeScenario(t, "target: embedded\nduration: 1s\nclients: {count: 1000000}\nsteps: [connect]\n"), "-q")
 	if r.code != 1 || !strings.Contains(r.stderr, "1000000 clients need about 2000064 open files") {
 		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+	}
+}
+
+func TestServeWorkersShareThePort(t *testing.T) {
+	cmd, stdout, _ := start(t, "serve", "--addr", "127.0.0.1:0", "--workers", "3")
+	addrRE := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
+	pidRE := regexp.MustCompile(`worker \d pid (\d+) shares the port`)
+	var addr string
+	var pids []int
+	waitFor(t, func() bool {
+		if m := addrRE.FindStringSubmatch(stdout.String()); m != nil {
+			addr = m[1]
+		}
+		pids = pids[:0]
+		for _, m := range pidRE.FindAllStringSubmatch(stdout.String(), -1) {
+			var p int
+			fmt.Sscan(m[1], &p)
+			pids = append(pids, p)
+		}
+		return addr != "" && len(pids) == 2
+	})
+	time.Sleep(300 * time.Millisecond) // let the workers bind
+	for i := range 30 {
+		c, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/echo", nil)
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		msg := fmt.Sprintf("m%d", i)
+		c.WriteMessage(websocket.TextMessage, []byte(msg))
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, got, err := c.ReadMessage(); err != nil || string(got) != msg {
+			t.Fatalf("echo %d: %q %v", i, got, err)
+		}
+		c.Close()
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := waitExit(t, cmd, 10*time.Second); code != 0 {
+		t.Fatalf("serve exit %d", code)
+	}
+	for _, p := range pids {
+		if err := syscall.Kill(p, 0); err == nil {
+			t.Errorf("worker pid %d still runs after serve stopped", p)
+		}
 	}
 }

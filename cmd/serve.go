@@ -21,6 +21,8 @@ type serveFlags struct {
 	refuse      testserver.RefuseFault
 	restart     testserver.RestartFault
 	socketIO    testserver.SocketIO
+	workers     int
+	reusePort   bool
 }
 
 func newServeCmd() *cobra.Command {
@@ -45,6 +47,11 @@ close = kick ("io server disconnect"), reset = drop the transport,
 ignore-pings = stop sending pings ("ping timeout"), refuse = refuse the
 handshake, restart.
 
+With --workers N, N processes share the port (SO_REUSEPORT) and the kernel
+spreads new connections over them: one process may hold only as many
+connections as its open-file limit allows. Each applies the faults to its
+own connections, and GET /stats answers for the process that accepts it.
+
 Faults: close or reset a fraction of connections periodically, stop
 answering pings, delay replies, refuse upgrades with an HTTP status for a
 period, or restart (drop everything, listener down for a while).`,
@@ -56,6 +63,9 @@ period, or restart (drop everything, listener down for a while).`,
 
   # Refuse upgrades with 503 for 5 s after 20 s; restart every minute, down 2 s
   wsbench serve --refuse-status 503 --refuse-after 20s --refuse-for 5s --restart-every 1m --restart-down 2s
+
+  # 100,000 connections need more than one process's 20,000 open files
+  wsbench serve --addr 127.0.0.1:8080 --workers 6
 
   # Socket.IO too, pinging every 5 s; kick 10% of sockets every 30 s
   wsbench serve --socketio --ping-interval 5s --close-every 30s`,
@@ -79,6 +89,8 @@ period, or restart (drop everything, listener down for a while).`,
 	fl.DurationVar(&f.restart.After, "restart-after", 0, "first restart this long after the start")
 	fl.DurationVar(&f.restart.Every, "restart-every", 0, "restart this often")
 	fl.DurationVar(&f.restart.Down, "restart-down", time.Second, "how long the listener stays down at a restart")
+	fl.IntVar(&f.workers, "workers", 1, "serve from N processes sharing the port (SO_REUSEPORT), past one process's open-file limit; each applies the faults to its own connections")
+	fl.BoolVar(&f.reusePort, "reuse-port", false, "listen with SO_REUSEPORT (what each --workers process does)")
 	fl.BoolVar(&f.socketIO.Enabled, "socketio", false, "also serve Socket.IO at --socketio-path")
 	fl.StringVar(&f.socketIO.Path, "socketio-path", "/socket.io/", "the Engine.IO path")
 	fl.DurationVar(&f.socketIO.PingInterval, "ping-interval", 25*time.Second, "Socket.IO: how often the server pings (pingInterval)")
@@ -97,14 +109,25 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	if !strings.HasPrefix(f.socketIO.Path, "/") {
 		return usageErr(errors.New("--socketio-path must start with /, e.g. /socket.io/"))
 	}
+	if f.workers < 1 {
+		return usageErr(errors.New("--workers must be 1 or more"))
+	}
 	tuneGC()
-	srv := testserver.New(testserver.Config{Faults: faults, SocketIO: f.socketIO})
+	srv := testserver.New(testserver.Config{Faults: faults, SocketIO: f.socketIO, ReusePort: f.reusePort || f.workers > 1})
 	if err := srv.Start(f.addr); err != nil {
 		return runErr(fmt.Errorf("listen on %s: %w (is another server using the port? try --addr 127.0.0.1:0)", f.addr, err))
 	}
 	defer srv.Close()
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "wsbench test server listening on %s\n", srv.Addr())
+	workers, err := startServeWorkers(srv.Addr(), f.workers)
+	if err != nil {
+		return runErr(err)
+	}
+	defer stopServeWorkers(workers)
+	for i, w := range workers {
+		fmt.Fprintf(out, "  worker %d pid %d shares the port (SO_REUSEPORT)\n", i+2, w.Process.Pid)
+	}
 	for _, p := range []string{"/echo", "/json", "/broadcast"} {
 		fmt.Fprintf(out, "  %s\n", srv.URL(p))
 	}

@@ -102,7 +102,7 @@ func (s *Server) listenAgain(addr string) (net.Listener, error) {
 	defer t.Stop()
 	<-t.C
 	for {
-		ln, err := net.Listen("tcp", addr)
+		ln, err := s.listen(addr)
 		if err == nil {
 			return ln, nil
 		}

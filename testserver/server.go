@@ -38,6 +38,11 @@ type Config struct {
 	// Socket.IO v5 server. The zero value leaves it off.
 	SocketIO SocketIO
 
+	// ReusePort listens with SO_REUSEPORT, so several server processes
+	// share one port and the kernel spreads new connections over them
+	// (wsbench serve --workers). Unix only.
+	ReusePort bool
+
 	// Logf, if set, receives one line per fault and per server-level error
 	// (never one per message). nil means silent. It may be called from
 	// several goroutines at once.
@@ -143,7 +148,7 @@ func (s *Server) Start(addr string) error {
 	if s.started {
 		return errors.New("testserver: already started")
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := s.listen(addr)
 	if err != nil {
 		return fmt.Errorf("testserver: listen: %w", err)
 	}
