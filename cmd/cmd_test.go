@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/gorilla/websocket"
 
+	"github.com/wsbench/wsbench/internal/proctest"
 	"github.com/wsbench/wsbench/internal/schematest"
 )
 
@@ -182,10 +182,10 @@ func TestExitCodes(t *testing.T) {
 
 // start runs the binary in the background and returns it with its
 // stdout and stderr buffers.
-func start(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+func start(t *testing.T, args ...string) (*exec.Cmd, *proctest.SyncBuffer, *proctest.SyncBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	out, errb := &syncBuffer{}, &syncBuffer{}
+	out, errb := &proctest.SyncBuffer{}, &proctest.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -324,24 +324,6 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to read while the process writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestOutIsCheckedBeforeTheRun(t *testing.T) {

@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wsbench/wsbench/internal/proctest"
 )
 
 const (
@@ -186,28 +186,22 @@ var errAddrInUse = errors.New("port in use")
 // proc is one running nginx. stop is safe to call more than once and from
 // several goroutines.
 type proc struct {
-	cmd     *exec.Cmd
-	out     *syncBuffer   // stdout and stderr
-	exited  chan struct{} // closed once cmd.Wait has returned
-	waitErr error         // cmd.Wait's result, set before exited closes
-	once    sync.Once
+	*proctest.Proc                      // nil when nginx did not start
+	out            *proctest.SyncBuffer // stdout and stderr
 }
 
 // launch starts nginx with conf and waits until addr accepts connections.
 // On error the returned proc, already stopped, still holds nginx's output.
 func launch(bin, dir, conf, addr string) (*proc, error) {
-	p := &proc{out: &syncBuffer{}, exited: make(chan struct{})}
-	p.cmd = exec.Command(bin, "-p", dir+"/", "-e", filepath.Join(dir, "error.log"), "-c", conf, "-g", "daemon off;")
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	p.cmd.WaitDelay = killGrace
-	if err := p.cmd.Start(); err != nil {
-		close(p.exited)
+	p := &proc{out: &proctest.SyncBuffer{}}
+	cmd := exec.Command(bin, "-p", dir+"/", "-e", filepath.Join(dir, "error.log"), "-c", conf, "-g", "daemon off;")
+	cmd.Stdout, cmd.Stderr = p.out, p.out
+	cmd.WaitDelay = killGrace
+	pp, err := proctest.Start(cmd)
+	if err != nil {
 		return p, fmt.Errorf("start %s: %w", bin, err)
 	}
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		close(p.exited)
-	}()
+	p.Proc = pp
 
 	deadline := time.Now().Add(readyTimeout)
 	for {
@@ -217,11 +211,11 @@ func launch(bin, dir, conf, addr string) (*proc, error) {
 			return p, nil
 		}
 		select {
-		case <-p.exited:
+		case <-p.Exited():
 			if strings.Contains(p.out.String()+readLog(dir), "Address already in use") {
 				return p, errAddrInUse
 			}
-			return p, fmt.Errorf("nginx exited before listening on %s: %v", addr, p.waitErr)
+			return p, fmt.Errorf("nginx exited before listening on %s: %v", addr, p.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
@@ -234,40 +228,7 @@ func launch(bin, dir, conf, addr string) (*proc, error) {
 // stop sends SIGTERM (nginx's fast shutdown), then SIGKILL if nginx has not
 // exited after killGrace, and waits for it.
 func (p *proc) stop() {
-	p.once.Do(func() {
-		select {
-		case <-p.exited:
-			return
-		default:
-		}
-		if err := p.cmd.Process.Signal(syscall.SIGTERM); err == nil {
-			timer := time.NewTimer(killGrace)
-			defer timer.Stop()
-			select {
-			case <-p.exited:
-				return
-			case <-timer.C:
-			}
-		}
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	})
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	if p.Proc != nil {
+		p.Stop(killGrace)
+	}
 }

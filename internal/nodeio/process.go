@@ -8,8 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/wsbench/wsbench/internal/proctest"
 )
 
 const (
@@ -28,12 +29,10 @@ var errAddrInUse = errors.New("port in use")
 
 // proc is one running node process. stop is safe to call more than once and
 // from several goroutines.
-type proc struct {
-	cmd     *exec.Cmd
-	exited  chan struct{} // closed once cmd.Wait has returned
-	waitErr error         // cmd.Wait's result, set before exited closes
-	once    sync.Once
-}
+type proc struct{ *proctest.Proc }
+
+// stop stops node: SIGTERM, then SIGKILL after killGrace.
+func (p *proc) stop() { p.Stop(killGrace) }
 
 // launch starts `node server.js args...` in dir and waits for its LISTENING
 // line. Its stderr, and any stdout besides that line, goes to log.
@@ -44,53 +43,27 @@ func launch(dir string, args []string, log *logBuffer) (*proc, int, error) {
 	cmd.Stdout = ready
 	cmd.Stderr = log
 	cmd.WaitDelay = killGrace
-	if err := cmd.Start(); err != nil {
+	pp, err := proctest.Start(cmd)
+	if err != nil {
 		return nil, 0, fmt.Errorf("start node: %w", err)
 	}
-	p := &proc{cmd: cmd, exited: make(chan struct{})}
-	go func() {
-		p.waitErr = cmd.Wait()
-		close(p.exited)
-	}()
+	p := &proc{pp}
 
 	timer := time.NewTimer(readyTimeout)
 	defer timer.Stop()
 	select {
 	case port := <-ready.port:
 		return p, port, nil
-	case <-p.exited:
+	case <-p.Exited():
 		var exit *exec.ExitError
-		if errors.As(p.waitErr, &exit) && exit.ExitCode() == exitAddrInUse {
+		if errors.As(p.Err(), &exit) && exit.ExitCode() == exitAddrInUse {
 			return nil, 0, errAddrInUse
 		}
-		return nil, 0, fmt.Errorf("node server.js exited before LISTENING: %v", p.waitErr)
+		return nil, 0, fmt.Errorf("node server.js exited before LISTENING: %v", p.Err())
 	case <-timer.C:
 		p.stop()
 		return nil, 0, fmt.Errorf("node server.js printed no LISTENING line within %v", readyTimeout)
 	}
-}
-
-// stop sends SIGTERM, then SIGKILL if the process has not exited after
-// killGrace, and waits for it.
-func (p *proc) stop() {
-	p.once.Do(func() {
-		select {
-		case <-p.exited:
-			return
-		default:
-		}
-		if err := p.cmd.Process.Signal(syscall.SIGTERM); err == nil {
-			timer := time.NewTimer(killGrace)
-			defer timer.Stop()
-			select {
-			case <-p.exited:
-				return
-			case <-timer.C:
-			}
-		}
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	})
 }
 
 // readyWriter is the server's stdout: it reports the port of the first
