@@ -574,3 +574,50 @@ func TestServeWorkersShareThePort(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenModelFromTheCommandLine: a constant arrival rate runs from the
+// command line; the summary and the result say how the schedule was kept.
+func TestOpenModelFromTheCommandLine(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "result.json")
+	r := wsbench(t, 30*time.Second, "run", writeScenario(t, `
+name: open
+target: embedded/json
+clients: {arrival_rate: 20/s, duration: 2s, max: 100}
+steps:
+  - connect
+  - send: {text: '{"id":"{{.VU}}"}', expect: {json_field: id, timeout: 2s}}
+  - close
+thresholds: [arrivals.missed == 0]
+`), "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "clients arriving at 20/s for 2s, at most 100 alive") {
+		t.Errorf("stderr does not describe the arrivals:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stdout, "Arrivals: 40 started, 0 missed (max 100 alive)") {
+		t.Errorf("summary lacks the Arrivals line:\n%s", r.stdout)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, "result.schema.json", data)
+	var res struct {
+		Clients struct {
+			Started  int64 `json:"started"`
+			Arrivals struct {
+				Started, Missed int64
+			} `json:"arrivals"`
+		} `json:"clients"`
+		Scenario struct {
+			ArrivalRate string `json:"arrival_rate"`
+		} `json:"scenario"`
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Clients.Started != 40 || res.Clients.Arrivals.Started != 40 || res.Scenario.ArrivalRate != "20/s" {
+		t.Fatalf("result: %+v", res)
+	}
+}

@@ -119,8 +119,8 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	if seg.Of > 1 {
 		part = fmt.Sprintf(" (segment %d of %d: global client slots %d, %d, ...)", seg.Index, seg.Of, seg.Index, seg.Index+seg.Of)
 	}
-	fmt.Fprintf(stderr, "wsbench: running %s: up to %d clients for %s against %s%s\n",
-		sc.Name, sc.MaxClients(), sc.RunDuration(), report.RedactURL(sc.Target), part)
+	fmt.Fprintf(stderr, "wsbench: running %s: %s against %s%s\n",
+		sc.Name, sc.Population(), report.RedactURL(sc.Target), part)
 
 	if f.summary != "text" && f.summary != "markdown" {
 		return usageErr(fmt.Errorf("--summary %q: write text or markdown", f.summary))

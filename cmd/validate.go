@@ -32,8 +32,8 @@ Exits 0 when all files are valid, 2 otherwise.`,
 					}
 					continue
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok: %q, up to %d clients for %s, %d steps\n",
-					path, sc.Name, sc.MaxClients(), sc.RunDuration(), len(sc.Steps))
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok: %q, %s, %d steps\n",
+					path, sc.Name, sc.Population(), len(sc.Steps))
 			}
 			if bad > 0 {
 				return usageErr(fmt.Errorf("%d of %d scenario files have problems", bad, len(args)))

@@ -33,11 +33,14 @@ const (
 	// RTTUncorrected is a paced send's round trip from its actual send,
 	// beside RTT, which paced sends record from their intended send time.
 	RTTUncorrected
+	// ArrivalLag is how late an open-model arrival started against its
+	// intended time on the arrival schedule: the generator falling behind.
+	ArrivalLag
 	NumHists
 )
 
 var histNames = [NumHists]string{"connect", "rtt", "recover", "queued", "heartbeat",
-	"ack", "delivery", "handshake", "namespace_connect", "upgrade", "lifetime", "rtt_uncorrected"}
+	"ack", "delivery", "handshake", "namespace_connect", "upgrade", "lifetime", "rtt_uncorrected", "arrival_lag"}
 
 // Name is the histogram's name in results and thresholds.
 func (h Hist) Name() string { return histNames[h] }
@@ -72,6 +75,9 @@ const (
 	SendsRejected
 	ClientsStarted
 	ClientsFinished
+	// ArrivalsMissed counts open-model arrivals that did not start because
+	// clients.max clients were alive.
+	ArrivalsMissed
 	// Socket.IO upgrades from polling to WebSocket.
 	UpgradesSucceeded
 	UpgradesFailed
@@ -95,7 +101,7 @@ var counterNames = [NumCounters]string{
 	"queue.queued", "queue.flushed", "queue.dropped", "queue.unsent",
 	"heartbeat.sent", "heartbeat.missed",
 	"sends.rejected",
-	"clients.started", "clients.finished",
+	"clients.started", "clients.finished", "arrivals.missed",
 	"upgrades.succeeded", "upgrades.failed",
 	"deliveries.received", "deliveries.lost", "deliveries.duplicated", "deliveries.out_of_order",
 	"time.connecting_ns", "time.open_ns", "time.reconnecting_ns",

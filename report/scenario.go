@@ -27,7 +27,10 @@ func scenarioInfo(sc *scenario.Scenario, resolved string, seed int64) ScenarioIn
 		MaxMessageSize:      int64(c.MaxMessageSize),
 	}
 	for _, st := range sc.Clients.Stages {
-		info.Stages = append(info.Stages, StageInfo{DurationSeconds: st.Duration.D().Seconds(), Target: st.Target})
+		info.Stages = append(info.Stages, StageInfo{DurationSeconds: st.Duration.D().Seconds(), Target: st.Target, ArrivalRate: st.ArrivalRate})
+	}
+	if sc.Clients.Open() {
+		info.ArrivalRate, info.Max = sc.Clients.ArrivalRate, sc.Clients.Max
 	}
 	if len(c.Headers) > 0 {
 		info.Headers = map[string]string{}

@@ -89,9 +89,12 @@ type ScenarioInfo struct {
 	Target   string `json:"target"`
 	URL      string `json:"url"`
 	Protocol string `json:"protocol"`
-	// Count or Stages, as given.
+	// Count or Stages, as given; in the open model ArrivalRate (a
+	// constant rate, or the rate the first stage ramps from) and Max.
 	Count               int         `json:"count,omitempty"`
 	Stages              []StageInfo `json:"stages,omitempty"`
+	ArrivalRate         string      `json:"arrival_rate,omitempty"`
+	Max                 int         `json:"max,omitempty"`
 	GracefulStopSeconds float64     `json:"graceful_stop_seconds"`
 	// Seed is the seed the run used; put it in the scenario to repeat
 	// the run's payloads and jitter.
@@ -135,10 +138,12 @@ type Deliveries struct {
 	OutOfOrder int64 `json:"out_of_order"`
 }
 
-// StageInfo is one ramp stage.
+// StageInfo is one ramp stage: to a client target (closed model) or to
+// an arrival rate (open model).
 type StageInfo struct {
 	DurationSeconds float64 `json:"duration_seconds"`
 	Target          int     `json:"target"`
+	ArrivalRate     string  `json:"arrival_rate,omitempty"`
 }
 
 // Clients describes the population.
@@ -149,6 +154,26 @@ type Clients struct {
 	PeakConnected int64 `json:"peak_connected"`
 	Started       int64 `json:"started"`
 	Finished      int64 `json:"finished"`
+	// Arrivals is set for the open model (clients.arrival_rate).
+	Arrivals *Arrivals `json:"arrivals,omitempty"`
+}
+
+// LateArrival is how far behind its intended time an open-model arrival
+// may start before it counts as late: the generator fell behind.
+const LateArrival = 100 * time.Millisecond
+
+// Arrivals says how well an open-model run kept its arrival schedule.
+type Arrivals struct {
+	// Started counts arrivals that started a client; Missed those that
+	// did not because clients.max clients were alive.
+	Started int64 `json:"started"`
+	Missed  int64 `json:"missed"`
+	// Late counts started arrivals more than LateArrival behind schedule.
+	Late int64 `json:"late"`
+	// BehindP99US and BehindMaxUS are how far behind schedule arrivals
+	// started (the arrival_lag histogram), in microseconds.
+	BehindP99US int64 `json:"behind_p99_us"`
+	BehindMaxUS int64 `json:"behind_max_us"`
 }
 
 // Latency is a histogram's distribution in microseconds.
@@ -287,6 +312,14 @@ func Build(in Input) (*Summary, error) {
 	if sio := in.Scenario.SocketIO; in.Scenario.Protocol == scenario.ProtocolSocketIO && len(sio.Transports) > 1 {
 		s.Upgrades = &Upgrades{c[metrics.UpgradesSucceeded], c[metrics.UpgradesFailed]}
 	}
+	if in.Scenario.Clients.Open() {
+		lag := snap.Hists[metrics.ArrivalLag]
+		s.Clients.Arrivals = &Arrivals{
+			Started: lag.TotalCount(), Missed: c[metrics.ArrivalsMissed],
+			Late:        countAbove(lag, LateArrival.Microseconds()),
+			BehindP99US: lag.ValueAtQuantile(99), BehindMaxUS: lag.Max(),
+		}
+	}
 	if in.Scenario.Client.Delivery != nil {
 		s.Deliveries = &Deliveries{c[metrics.DeliveriesReceived], c[metrics.DeliveriesLost],
 			c[metrics.DeliveriesDuplicated], c[metrics.DeliveriesOutOfOrder]}
@@ -331,6 +364,17 @@ func Build(in Input) (*Summary, error) {
 	}
 	s.Warnings = append([]string{}, warnings(in, s)...) // [] rather than null when there are none
 	return s, nil
+}
+
+// countAbove counts the samples of h above v (to h's precision).
+func countAbove(h *hdr.Histogram, v int64) int64 {
+	var n int64
+	for _, b := range h.Distribution() {
+		if b.From > v {
+			n += b.Count
+		}
+	}
+	return n
 }
 
 func latencyOf(h *hdr.Histogram) Latency {

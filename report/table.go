@@ -44,9 +44,14 @@ func WriteTable(w io.Writer, s *Summary) error {
 		target = fmt.Sprintf("%s (%s)", sc.URL, sc.Target)
 	}
 	ew.printf("\nwsbench · %s · %s · %s\n", sc.Name, target, sc.Protocol)
-	ew.printf("Ran %s of %s: %s. Clients: target up to %d, %d connected at peak, %d started, %d finished their steps.\n\n",
+	ew.printf("Ran %s of %s: %s. Clients: target up to %d, %d connected at peak, %d started, %d finished their steps.\n",
 		fmtSeconds(s.DurationSeconds), fmtSeconds(s.PlannedSeconds), s.EndReason,
 		s.Clients.PeakTarget, s.Clients.PeakConnected, s.Clients.Started, s.Clients.Finished)
+	if a := s.Clients.Arrivals; a != nil {
+		ew.printf("Arrivals: %s started, %s missed (max %d alive); behind schedule p99 %s, worst %s, %s more than %s late.\n",
+			fmtCount(a.Started), fmtCount(a.Missed), sc.Max, FormatMicros(a.BehindP99US), FormatMicros(a.BehindMaxUS), fmtCount(a.Late), LateArrival)
+	}
+	ew.printf("\n")
 
 	rows := [][]string{}
 	for _, r := range latencyRows {

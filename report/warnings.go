@@ -17,6 +17,16 @@ func warnings(in Input, s *Summary) []string {
 		w = append(w, fmt.Sprintf("the load generator used over %.0f%% of its %d CPU cores for %d s: latencies measured then include wsbench's own delays; use fewer clients per process or more workers",
 			metrics.SaturationThreshold*100, in.Load.Cores, in.Load.SaturatedSeconds))
 	}
+	if a := s.Clients.Arrivals; a != nil {
+		if a.Missed > 0 {
+			w = append(w, fmt.Sprintf("%d of %d arrivals did not start because clients.max (%d) clients were alive: the server got fewer clients than the arrival rate planned; raise max, or shorten what each client does",
+				a.Missed, a.Started+a.Missed, s.Scenario.Max))
+		}
+		if a.Late > 0 {
+			w = append(w, fmt.Sprintf("the generator fell behind its arrival schedule: %d of %d arrivals started more than %s late (p99 %s, worst %s behind), so the arrival rate was lower than planned then; wsbench itself was the bottleneck: use fewer clients per process or more workers",
+				a.Late, a.Started, LateArrival, FormatMicros(a.BehindP99US), FormatMicros(a.BehindMaxUS)))
+		}
+	}
 	if sc.Target == scenario.Embedded || strings.HasPrefix(sc.Target, scenario.Embedded+"/") {
 		w = append(w, "the embedded test server runs inside this process and shares its CPU; for figures about a real server, point target at it")
 	}

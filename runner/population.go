@@ -46,6 +46,11 @@ func (g Segment) share(total int) int {
 	return (total-g.Index)/g.Of + 1
 }
 
+// owns reports whether global slot id (1-based) belongs to g.
+func (g Segment) owns(id int) bool {
+	return g.Of <= 1 || (id-1)%g.Of == g.Index-1
+}
+
 // slot is the global slot number of g's n-th slot (1-based).
 func (g Segment) slot(n int) int {
 	if g.Of <= 1 {

@@ -118,9 +118,14 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	defer cancelHard()
 	r.hard = hard
 
+	if sc.Clients.Open() {
+		r.open = &open{sched: newSchedule(sc.Clients), max: int64(o.Segment.share(sc.Clients.Max))}
+		r.open.stop, r.open.cancel = context.WithCancel(hard)
+	}
+
 	load := startLoadMeter(start)
 	reason := r.drive(ctx, start, o, load)
-	if reason == EndCompleted {
+	if reason == EndCompleted && r.open == nil {
 		r.rec.SetTarget(o.Segment.share(target(sc.Clients, sc.RunDuration())))
 	}
 
@@ -129,6 +134,9 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 		s.cancel()
 	}
 	r.active = nil
+	if r.open != nil {
+		r.open.cancel()
+	}
 	done := make(chan struct{})
 	go func() { r.wg.Wait(); close(done) }()
 	grace := time.NewTimer(sc.GracefulStop.D())
@@ -178,7 +186,8 @@ type run struct {
 
 	segment Segment
 	wg      sync.WaitGroup
-	active  []*slot // running slots, oldest first
+	active  []*slot // running slots of a closed population, oldest first
+	open    *open   // the open population; nil for a closed one
 	nextID  int
 	aborted string
 }
@@ -188,8 +197,9 @@ type run struct {
 // its own, and the next one starts from the previous one's end.
 type slot struct {
 	id     int
-	stop   context.Context // done when the slot should stop gracefully
-	cancel context.CancelFunc
+	stop   context.Context    // done when the slot should stop gracefully
+	cancel context.CancelFunc // nil for an open-model slot (open.cancel stops it)
+	open   bool               // an open-model arrival: one client, then the slot ends
 	shard  *metrics.Shard
 	iter   int
 	seq    uint64 // sequence numbers continue across iterations
@@ -208,7 +218,15 @@ func (r *run) drive(ctx context.Context, start time.Time, o Options, load *loadM
 	second := time.NewTicker(time.Second)
 	defer second.Stop()
 
-	r.adjust(o.Segment.share(target(r.sc.Clients, 0)))
+	if r.open != nil {
+		done := make(chan struct{})
+		arrived := make(chan struct{})
+		go func() { r.arrive(start, done); close(arrived) }()
+		// Every wg.Add happens before Run waits for the clients.
+		defer func() { close(done); <-arrived }()
+	} else {
+		r.adjust(o.Segment.share(target(r.sc.Clients, 0)))
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -216,7 +234,11 @@ func (r *run) drive(ctx context.Context, start time.Time, o Options, load *loadM
 		case <-end.C:
 			return EndCompleted
 		case now := <-tick.C:
-			r.adjust(o.Segment.share(target(r.sc.Clients, min(now.Sub(start), total))))
+			if r.open != nil {
+				r.rec.SetTarget(int(r.open.alive.Load()))
+			} else {
+				r.adjust(o.Segment.share(target(r.sc.Clients, min(now.Sub(start), total))))
+			}
 			r.rec.SamplePeak()
 		case now := <-second.C:
 			p := r.rec.Tick(now)
@@ -282,6 +304,10 @@ func (r *run) startClient(s *slot) {
 	vu.Start(r.hard, s.stop, func(bool) {
 		s.seq = vu.Seq()
 		s.iter++
+		if s.open {
+			r.endSlot(s) // an arrival runs the steps once and leaves
+			return
+		}
 		if vu.State() != client.Failed {
 			r.startClient(s)
 			return
@@ -310,7 +336,11 @@ func (r *run) startClient(s *slot) {
 // endSlot marks the slot finished for the graceful stop's wait.
 func (r *run) endSlot(s *slot) {
 	s.once.Do(func() {
-		s.cancel()
+		if s.open {
+			r.open.alive.Add(-1)
+		} else {
+			s.cancel()
+		}
 		r.wg.Done()
 	})
 }

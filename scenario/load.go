@@ -3,6 +3,7 @@ package scenario
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"reflect"
@@ -18,11 +19,12 @@ import (
 // --clients, --duration, --target). A zero field keeps the file's value.
 type Overrides struct {
 	// Clients replaces clients with {count: Clients}. The run length is then
-	// Duration if given, else the file's duration, else the sum of the
-	// file's stages.
+	// Duration if given, else the file's duration (or clients.duration),
+	// else the sum of the file's stages.
 	Clients int
 	// Duration replaces duration; it needs a count population (the file's
-	// clients.count, or Clients).
+	// clients.count, or Clients) or a constant arrival rate (it then
+	// replaces clients.duration).
 	Duration time.Duration
 	// Target replaces target.
 	Target string
@@ -137,9 +139,13 @@ func (d *decoder) syntaxError(err error) {
 }
 
 // RunDuration is how long the run lasts: duration for a count population,
-// the sum of the stage durations for stages.
+// clients.duration for a constant arrival rate, else the sum of the stage
+// durations.
 func (s *Scenario) RunDuration() time.Duration {
 	if len(s.Clients.Stages) == 0 {
+		if s.Clients.Open() {
+			return s.Clients.Duration.D()
+		}
 		return s.Duration.D()
 	}
 	var total time.Duration
@@ -149,9 +155,12 @@ func (s *Scenario) RunDuration() time.Duration {
 	return total
 }
 
-// MaxClients is the most clients alive at once: the count, or the highest
-// stage target.
+// MaxClients is the most clients alive at once: the count, the highest
+// stage target, or the open model's max.
 func (s *Scenario) MaxClients() int {
+	if s.Clients.Open() {
+		return s.Clients.Max
+	}
 	if len(s.Clients.Stages) == 0 {
 		return s.Clients.Count
 	}
@@ -160,4 +169,25 @@ func (s *Scenario) MaxClients() int {
 		m = max(m, st.Target)
 	}
 	return m
+}
+
+// Population describes the population and run length in a few words, for
+// messages: "up to 10 clients for 1m0s" or "clients arriving at 500/s for
+// 1m0s, at most 20000 alive".
+func (s *Scenario) Population() string {
+	c := s.Clients
+	if !c.Open() {
+		return fmt.Sprintf("up to %d clients for %s", s.MaxClients(), s.RunDuration())
+	}
+	rate := c.ArrivalRate
+	if len(c.Stages) > 0 {
+		peak, at := c.PerSecond, c.ArrivalRate
+		for _, st := range c.Stages {
+			if st.PerSecond > peak || at == "" {
+				peak, at = st.PerSecond, st.ArrivalRate
+			}
+		}
+		rate = "up to " + at
+	}
+	return fmt.Sprintf("clients arriving at %s for %s, at most %d alive", rate, s.RunDuration(), c.Max)
 }

@@ -241,7 +241,7 @@ func TestBadOverrides(t *testing.T) {
 		{"bad target names the flag", []byte(valid), Overrides{Target: "http://127.0.0.1/ws"},
 			`o.yaml: target: target "http://127.0.0.1/ws" uses http://; write ws://127.0.0.1/ws (WebSocket URLs start with ws:// or wss://) (set by --target)`},
 		{"duration with stages", stages, Overrides{Duration: time.Minute},
-			`o.yaml: duration: --duration sets the length of a clients.count run, but this file ramps with clients.stages; add --clients N to replace them`},
+			`o.yaml: duration: --duration sets the length of a clients.count or constant arrival_rate run, but this file ramps with clients.stages; add --clients N to replace them`},
 		{"negative clients", []byte(valid), Overrides{Clients: -1},
 			`o.yaml: clients: --clients must be more than 0, got -1`},
 		{"server block with a --target URL", []byte(valid + "server: {ignore_pings: true}\n"), Overrides{Target: "ws://127.0.0.1:1/"},

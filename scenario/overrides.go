@@ -34,6 +34,7 @@ func (d *decoder) applyOverrides(s *Scenario, o Overrides) {
 			dur = Duration(o.Duration)
 			d.origin["duration"] = "--duration"
 		} else if dur == 0 {
+			dur = s.Clients.Duration // an open model's
 			for _, st := range s.Clients.Stages {
 				dur += st.Duration
 			}
@@ -42,10 +43,16 @@ func (d *decoder) applyOverrides(s *Scenario, o Overrides) {
 		s.Duration = dur
 		d.origin["clients"] = "--clients"
 		d.origin["clients.count"] = "--clients"
-		delete(d.set, "clients.stages")
+		for _, k := range []string{"clients.stages", "clients.arrival_rate", "clients.duration", "clients.max"} {
+			delete(d.set, k)
+		}
 		delete(d.set, "duration") // the file's duration, if any, is now the count's
 	case o.Duration > 0 && len(s.Clients.Stages) > 0:
-		d.flagProblem("duration", "--duration sets the length of a clients.count run, but this file ramps with clients.stages; add --clients N to replace them")
+		d.flagProblem("duration", "--duration sets the length of a clients.count or constant arrival_rate run, but this file ramps with clients.stages; add --clients N to replace them")
+	case o.Duration > 0 && s.Clients.Open():
+		s.Clients.Duration = Duration(o.Duration)
+		d.origin["clients.duration"] = "--duration"
+		d.set["clients.duration"] = true
 	case o.Duration > 0:
 		s.Duration = Duration(o.Duration)
 		d.origin["duration"] = "--duration"

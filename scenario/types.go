@@ -42,19 +42,49 @@ const (
 // Embedded is the target value that starts the in-process test server.
 const Embedded = "embedded"
 
-// Clients is the population: a constant count for Scenario.Duration, or
-// linear ramps between stage targets (closed model: the runner keeps the
-// target number of clients alive).
+// Clients is the population, in one of two models. Closed: a constant
+// count for Scenario.Duration, or linear ramps between stage targets (the
+// runner keeps the target number of clients alive). Open: clients arrive
+// at ArrivalRate (or at rates ramping through stages), each runs the steps
+// once and leaves, and at most Max are alive at once.
 type Clients struct {
 	Count  int     `yaml:"count"`
 	Stages []Stage `yaml:"stages"`
+	// ArrivalRate is the open model's arrival rate ("500/s"): constant for
+	// Duration, or the rate the first stage ramps from.
+	ArrivalRate string `yaml:"arrival_rate"`
+	// Duration is how long clients arrive at a constant ArrivalRate.
+	Duration Duration `yaml:"duration"`
+	// Max is the most clients alive at once in the open model; an arrival
+	// that finds Max alive does not start (it is counted as missed).
+	Max int `yaml:"max"`
+	// PerSecond is ArrivalRate in clients per second.
+	PerSecond float64 `yaml:"-"`
 }
 
-// Stage ramps the client target linearly from the previous stage's target (0
-// for the first) to Target over Duration.
+// Open reports whether the population is the open model (arrival rates).
+func (c Clients) Open() bool {
+	if c.ArrivalRate != "" {
+		return true
+	}
+	for _, st := range c.Stages {
+		if st.ArrivalRate != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Stage ramps the client target (closed model) linearly from the previous
+// stage's target (0 for the first) to Target over Duration; or, in the
+// open model, the arrival rate from the previous stage's (the clients'
+// arrival_rate for the first) to ArrivalRate.
 type Stage struct {
-	Duration Duration `yaml:"duration"`
-	Target   int      `yaml:"target"`
+	Duration    Duration `yaml:"duration"`
+	Target      int      `yaml:"target"`
+	ArrivalRate string   `yaml:"arrival_rate"`
+	// PerSecond is ArrivalRate in clients per second.
+	PerSecond float64 `yaml:"-"`
 }
 
 // Client is the behaviour every virtual client shares.

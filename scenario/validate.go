@@ -194,16 +194,25 @@ func (d *decoder) checkSocketIOTarget(t string) {
 
 func (d *decoder) checkClients(s *Scenario) {
 	c := s.Clients
+	if c.Open() || d.set["clients.arrival_rate"] {
+		d.checkOpen(s)
+		return
+	}
+	for _, k := range []string{"max", "duration"} {
+		if d.set["clients."+k] {
+			d.problem("clients."+k, "clients.%s belongs to the open model: add arrival_rate (like arrival_rate: 100/s), or remove %s", k, k)
+		}
+	}
 	hasCount := c.Count != 0 || d.set["clients.count"]
 	hasStages := c.Stages != nil || d.set["clients.stages"]
 	switch {
 	case hasCount && hasStages:
 		d.problem("clients", "write either count or stages, not both")
 	case !hasCount && !hasStages:
-		if d.typoUnder("clients", "count", "stages") {
+		if d.typoUnder("clients", "count", "stages", "arrival_rate") {
 			return
 		}
-		d.problem("clients", "missing clients: write clients: {count: 10} or clients: {stages: [{duration: 30s, target: 10}]}")
+		d.problem("clients", "missing clients: write clients: {count: 10}, clients: {stages: [{duration: 30s, target: 10}]} or clients: {arrival_rate: 10/s, duration: 1m, max: 100}")
 	case hasCount:
 		if c.Count <= 0 {
 			d.problem("clients.count", "must be more than 0, got %d", c.Count)
@@ -221,6 +230,79 @@ func (d *decoder) checkClients(s *Scenario) {
 			d.problem("duration", "the stages set the run length; remove duration")
 		}
 	}
+}
+
+// checkOpen validates the open model: clients arrive at a rate, constant
+// for clients.duration or ramping through stages, at most max alive.
+func (d *decoder) checkOpen(s *Scenario) {
+	c := &s.Clients
+	if d.set["clients.count"] {
+		d.problem("clients.count", "count is the closed model; with arrival_rate, max caps the clients alive at once")
+	}
+	if d.set["duration"] {
+		d.problem("duration", "with arrival_rate the run lasts clients.duration (or the stages); remove the top-level duration")
+	}
+	if c.Max <= 0 {
+		d.problem("clients.max", "the open model needs max, the most clients alive at once (open files and memory are planned for it), like max: 1000; got %d", c.Max)
+	}
+	ok := true
+	if d.set["clients.arrival_rate"] {
+		c.PerSecond, ok = d.arrivalRate("clients.arrival_rate", c.ArrivalRate, len(c.Stages) > 0)
+	}
+	peak := c.PerSecond
+	if c.Stages == nil && !d.set["clients.stages"] {
+		if c.Duration <= 0 {
+			hint := ""
+			if d.origin["clients.duration"] != "" {
+				hint = " (or pass --duration)"
+			}
+			d.problem("clients.duration", "a constant arrival_rate needs duration, how long clients arrive, like duration: 1m%s", hint)
+		}
+	} else {
+		if d.set["clients.duration"] {
+			d.problem("clients.duration", "the stages set how long clients arrive; remove duration")
+		}
+		if len(c.Stages) == 0 {
+			d.problem("clients.stages", "no stages: add at least one, like - {duration: 30s, arrival_rate: 100/s}")
+		}
+		for i := range c.Stages {
+			st := &c.Stages[i]
+			p := fmt.Sprintf("clients.stages[%d]", i)
+			if st.Duration <= 0 {
+				d.problem(p+".duration", "a stage needs a duration more than 0, like 30s")
+			}
+			if d.set[p+".target"] {
+				d.problem(p+".target", "target is the closed model's; with arrival_rate each stage ramps to its own arrival_rate")
+			}
+			if !d.set[p+".arrival_rate"] {
+				d.problem(p, "missing arrival_rate: the rate this stage ramps to, like arrival_rate: 100/s")
+				continue
+			}
+			var good bool
+			st.PerSecond, good = d.arrivalRate(p+".arrival_rate", st.ArrivalRate, true)
+			ok = ok && good
+			peak = max(peak, st.PerSecond)
+		}
+	}
+	if peak == 0 && ok && (len(c.Stages) > 0 || d.set["clients.arrival_rate"]) {
+		d.problem("clients", "every arrival rate is 0, so no client would start")
+	}
+}
+
+// arrivalRate parses a rate like "100/s" in clients per second; zero is
+// allowed only where a ramp may start or end at rest. ok is false when
+// a problem was recorded.
+func (d *decoder) arrivalRate(path, r string, zeroOK bool) (x float64, ok bool) {
+	x, err := ParsePerSecond(r)
+	switch {
+	case err != nil:
+		d.problem(path, "%v", err)
+		return 0, false
+	case x == 0 && !zeroOK:
+		d.problem(path, "a constant arrival rate must be more than 0, like 100/s")
+		return 0, false
+	}
+	return x, true
 }
 
 func (d *decoder) checkStages(stages []Stage) {

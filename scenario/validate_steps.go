@@ -103,6 +103,24 @@ func ParseRate(r string) (time.Duration, error) {
 	return iv, nil
 }
 
+// ParsePerSecond reads a rate like "100/s" or "600/m" as events per
+// second; 0 is allowed ("0/s").
+func ParsePerSecond(r string) (float64, error) {
+	num, per, ok := strings.Cut(strings.TrimSpace(r), "/")
+	x, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	var unit float64
+	switch strings.TrimSpace(per) {
+	case "s":
+		unit = 1
+	case "m", "min":
+		unit = 60
+	}
+	if !ok || err != nil || unit == 0 || x < 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, fmt.Errorf("write a rate like 100/s or 600/m; got %q", r)
+	}
+	return x / unit, nil
+}
+
 // checkExpect validates e at path; send is the send it belongs to, nil for
 // a standalone expect.
 func (d *decoder) checkExpect(e *Expect, path string, send *Send) {
