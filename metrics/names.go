@@ -36,11 +36,15 @@ const (
 	// ArrivalLag is how late an open-model arrival started against its
 	// intended time on the arrival schedule: the generator falling behind.
 	ArrivalLag
+	// TimerLag is how late a probe timer wsbench sets every 50 ms ran
+	// (fired and got a CPU): the delay every client's timers and reads
+	// suffer on top of the network. High when wsbench is short of CPU.
+	TimerLag
 	NumHists
 )
 
 var histNames = [NumHists]string{"connect", "rtt", "recover", "queued", "heartbeat",
-	"ack", "delivery", "handshake", "namespace_connect", "upgrade", "lifetime", "rtt_uncorrected", "arrival_lag"}
+	"ack", "delivery", "handshake", "namespace_connect", "upgrade", "lifetime", "rtt_uncorrected", "arrival_lag", "timer_lag"}
 
 // Name is the histogram's name in results and thresholds.
 func (h Hist) Name() string { return histNames[h] }

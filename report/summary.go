@@ -162,6 +162,11 @@ type Clients struct {
 // may start before it counts as late: the generator fell behind.
 const LateArrival = 100 * time.Millisecond
 
+// LateTimer is the timer_lag p99 above which the report warns that
+// wsbench was short of CPU: a few milliseconds are normal scheduling and
+// collector noise; more shows in every latency it measures.
+const LateTimer = 10 * time.Millisecond
+
 // Arrivals says how well an open-model run kept its arrival schedule.
 type Arrivals struct {
 	// Started counts arrivals that started a client; Missed those that

@@ -138,8 +138,12 @@ func WriteTable(w io.Writer, s *Summary) error {
 	}
 
 	lg := &s.LoadGenerator
-	ew.printf("\nLoad generator  CPU %s average, %s peak of %d cores · max RSS %s · %d goroutines at most\n",
-		fmtPercent(lg.AvgCPU), fmtPercent(lg.PeakCPU), lg.Cores, fmtBytes(lg.MaxRSSBytes), lg.Goroutines)
+	timers := ""
+	if tl := s.Latency[metrics.TimerLag.Name()]; tl.Count > 0 {
+		timers = fmt.Sprintf(" · timers late p99 %s, worst %s", FormatMicros(tl.P99US), FormatMicros(tl.MaxUS))
+	}
+	ew.printf("\nLoad generator  CPU %s average, %s peak of %d cores · max RSS %s · %d goroutines at most%s\n",
+		fmtPercent(lg.AvgCPU), fmtPercent(lg.PeakCPU), lg.Cores, fmtBytes(lg.MaxRSSBytes), lg.Goroutines, timers)
 	if len(s.Warnings) > 0 {
 		ew.printf("\nWarnings\n")
 		for _, warn := range s.Warnings {

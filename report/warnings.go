@@ -27,6 +27,10 @@ func warnings(in Input, s *Summary) []string {
 				a.Late, a.Started, LateArrival, FormatMicros(a.BehindP99US), FormatMicros(a.BehindMaxUS)))
 		}
 	}
+	if lag := s.Latency[metrics.TimerLag.Name()]; lag.P99US > LateTimer.Microseconds() {
+		w = append(w, fmt.Sprintf("wsbench was short of CPU: its timers ran late (p99 %s, worst %s behind), so every latency it measured includes up to that much of its own delay, and paced sends, heartbeats and arrivals ran late; use fewer clients per process or more workers",
+			FormatMicros(lag.P99US), FormatMicros(lag.MaxUS)))
+	}
 	if sc.Target == scenario.Embedded || strings.HasPrefix(sc.Target, scenario.Embedded+"/") {
 		w = append(w, "the embedded test server runs inside this process and shares its CPU; for figures about a real server, point target at it")
 	}

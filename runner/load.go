@@ -1,9 +1,10 @@
 package runner
 
 import (
-	"github.com/wsbench/wsbench/metrics"
 	"runtime"
 	"time"
+
+	"github.com/wsbench/wsbench/metrics"
 )
 
 // loadMeter samples process CPU time once a second.
@@ -39,4 +40,29 @@ func (m *loadMeter) stats() metrics.LoadStats {
 	st := m.st
 	st.MaxRSSBytes = maxRSS()
 	return st
+}
+
+// timerProbeEvery is how often probeTimers measures timer lateness.
+const timerProbeEvery = 50 * time.Millisecond
+
+// probeTimers records, until done closes, how late a timer set every
+// timerProbeEvery runs its goroutine: the scheduling delay wsbench adds to
+// every client's timers and reads. It is what says "wsbench was the
+// bottleneck" when the CPU share alone cannot (one busy core of several,
+// a throttled container, a GC storm).
+func probeTimers(sh *metrics.Shard, done <-chan struct{}) {
+	t := time.NewTimer(timerProbeEvery)
+	defer t.Stop()
+	due := time.Now().Add(timerProbeEvery)
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			now := time.Now()
+			sh.Observe(metrics.TimerLag, max(now.Sub(due), 0))
+			due = now.Add(timerProbeEvery)
+			t.Reset(timerProbeEvery)
+		}
+	}
 }

@@ -218,6 +218,10 @@ func (r *run) drive(ctx context.Context, start time.Time, o Options, load *loadM
 	second := time.NewTicker(time.Second)
 	defer second.Stop()
 
+	probed := make(chan struct{})
+	stopProbe := make(chan struct{})
+	go func() { probeTimers(r.rec.Shard(0), stopProbe); close(probed) }()
+	defer func() { close(stopProbe); <-probed }()
 	if r.open != nil {
 		done := make(chan struct{})
 		arrived := make(chan struct{})
