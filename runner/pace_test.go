@@ -69,3 +69,24 @@ steps:
 		t.Errorf("uncorrected max %d µs: the message in flight during the stall took about 1 s", m)
 	}
 }
+
+// TestTotalRateIsSharedByTheClients: a total_rate is spread over the
+// population, so 4 clients together send about the total, not 4 times it.
+func TestTotalRateIsSharedByTheClients(t *testing.T) {
+	srv := startServer(t)
+	res := runYAML(t, `
+target: TARGET
+duration: 2s
+clients: {count: 4}
+steps:
+  - connect
+  - loop:
+      steps:
+        - send: {text: '{"id":"{{.VU}}-{{.Seq}}"}', total_rate: 100/s, expect: {json_field: id, timeout: 1s}}
+`, srv.URL("/json"), Options{})
+	// 25/s per client for 2 s: 50 each, 200 in all (the first send of
+	// each client is at once, the last may miss the end).
+	if n := res.Snapshot.Counters[metrics.MsgsSent]; n < 180 || n > 208 {
+		t.Fatalf("%d messages sent; want about 200 (100/s for 2 s over 4 clients)", n)
+	}
+}

@@ -33,6 +33,9 @@ type decoder struct {
 
 	nodes, depth int
 	tooBig       bool
+
+	// maxClients is the validated population's peak, for total_rate.
+	maxClients int
 }
 
 func newDecoder(file string, lookup func(string) (string, bool)) *decoder {

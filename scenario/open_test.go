@@ -111,3 +111,17 @@ func TestPopulation(t *testing.T) {
 		}
 	}
 }
+
+func TestTotalRate(t *testing.T) {
+	s, err := Parse("t.yaml", []byte("target: embedded\nclients: {count: 50}\nduration: 1m\nsteps:\n  - connect\n  - send: {text: hi, total_rate: 1000/s}\n"), Overrides{LookupEnv: noEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if iv := s.Steps[1].Send.Interval; iv != 50*time.Millisecond {
+		t.Errorf("1000/s over 50 clients: interval %s, want 50ms", iv)
+	}
+	_, err = Parse("t.yaml", []byte("target: embedded\nclients: {count: 50}\nduration: 1m\nsteps:\n  - connect\n  - send: {text: hi, total_rate: 1000/s, rate: 1/s}\n"), Overrides{LookupEnv: noEnv})
+	if err == nil || !strings.Contains(err.Error(), "write rate (per client) or total_rate (for all clients together), not both") {
+		t.Errorf("rate and total_rate: %v", err)
+	}
+}

@@ -125,6 +125,7 @@ var keyDocs = map[string]keyDoc{
 	"steps[].send.binary":             {desc: "A binary message: a template in which {{.Random N}} is N raw bytes."},
 	"steps[].send.base64":             {desc: "A binary message with fixed content, base64 (standard alphabet, padded)."},
 	"steps[].send.expect":             {desc: "Wait for the reply to this message; the time to it is the rtt histogram."},
+	"steps[].send.total_rate":         {desc: "Pace this send like rate, but for all clients together, like 1000/s: each client sends at total_rate divided by the peak population (clients.count, the highest stage target, or the open model's max). Not with rate."},
 	"steps[].send.rate":               {desc: "Pace this send per client on an intended timeline, like 10/s or 600/m; the reply's latency counts from the intended time (coordinated omission corrected), rtt_uncorrected from the actual send."},
 	"steps[].send.expect.json_field":  {desc: "The reply is the message whose top-level JSON field of this name equals the sent message's (a send with text only). Write json_field or regex."},
 	"steps[].send.expect.regex":       {desc: "The reply is the next message this regular expression (RE2) matches. Write json_field or regex."},

@@ -279,9 +279,14 @@ type Send struct {
 	// the reply's latency counts from that time (coordinated omission
 	// corrected), the uncorrected figure beside it.
 	Rate string `yaml:"rate"`
+	// TotalRate paces this send like Rate, at a rate for the whole
+	// population ("1000/s"): each client sends at TotalRate divided by
+	// the peak number of clients (MaxClients).
+	TotalRate string `yaml:"total_rate"`
 	// Raw is Base64 decoded.
 	Raw []byte `yaml:"-"`
-	// Interval is Rate as the time between intended sends.
+	// Interval is Rate (or TotalRate's share) as the time between one
+	// client's intended sends.
 	Interval time.Duration `yaml:"-"`
 }
 

@@ -94,6 +94,7 @@ func (d *decoder) validate(s *Scenario) {
 	if len(s.Steps) == 0 {
 		d.problem("steps", "missing steps: add steps, e.g. steps: [connect, {send: hello}, close]")
 	}
+	d.maxClients = max(s.MaxClients(), 1)
 	d.checkSteps(s.Steps, "steps")
 	d.checkStepProtocol(s.Steps, "steps", s.Protocol)
 	d.checkConnectFirst(s.Steps, "steps")

@@ -72,12 +72,29 @@ func (d *decoder) checkSend(s *Send, path string) {
 	if s.Expect != nil {
 		d.checkExpect(s.Expect, path+".expect", s)
 	}
-	if d.set[path+".rate"] {
+	switch {
+	case d.set[path+".rate"] && d.set[path+".total_rate"]:
+		d.problem(path, "write rate (per client) or total_rate (for all clients together), not both")
+	case d.set[path+".rate"]:
 		iv, err := ParseRate(s.Rate)
 		if err != nil {
 			d.problem(path+".rate", "%v", err)
 		}
 		s.Interval = iv
+	case d.set[path+".total_rate"]:
+		// Each of the peak population's clients takes an equal share.
+		total, err := ParsePerSecond(s.TotalRate)
+		if err == nil && total == 0 {
+			err = fmt.Errorf("total_rate must be more than 0, like 1000/s")
+		}
+		if err != nil {
+			d.problem(path+".total_rate", "%v", err)
+			break
+		}
+		s.Interval = time.Duration(float64(d.maxClients) / total * float64(time.Second))
+		if s.Interval < time.Microsecond {
+			d.problem(path+".total_rate", "total_rate %q over %d clients is more than 1,000,000/s per client", s.TotalRate, d.maxClients)
+		}
 	}
 }
 
