@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/report"
 	"github.com/wsbench/wsbench/scenario"
 )
@@ -94,6 +95,10 @@ func runWorkers(ctx context.Context, cmd *cobra.Command, path string, sc *scenar
 
 	var parts []*report.Summary
 	var names []string
+	host := metrics.ThisHost()
+	if host == "" {
+		host = "localhost" // unnamed, but one machine all the same
+	}
 	for i, w := range ws {
 		err := w.cmd.Wait()
 		code := w.cmd.ProcessState.ExitCode()
@@ -111,6 +116,12 @@ func runWorkers(ctx context.Context, cmd *cobra.Command, path string, sc *scenar
 		fh.Close()
 		if err != nil {
 			return nil, runErr(fmt.Errorf("worker %d: %w", i+1, err))
+		}
+		// The workers share this machine's cores: say so, so the merge
+		// counts them once (a result names its host itself only from a
+		// wsbench that records it).
+		if part.LoadGenerator.Host == "" {
+			part.LoadGenerator.Host = host
 		}
 		parts = append(parts, part)
 		names = append(names, fmt.Sprintf("worker %d", i+1))

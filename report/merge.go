@@ -236,18 +236,48 @@ func mergeSnapshots(snaps []*metrics.Snapshot, name func(int) string) (*metrics.
 	return m, nil
 }
 
-// mergeSeries sums the series point by point on the same second, t
-// rounded to the whole second since each run's own start. Two points of
-// one run on the same second (a short final interval) fold first: counts
-// add, levels are the later point's. Levels and counts then add across
-// runs; interval rtt percentiles are the highest of the runs', an upper
-// bound of the merged percentile (interval histograms are not stored).
+// mergeSeries sums the series point by point on the same second of
+// wall-clock time: a point's time is its run's start plus its t, and
+// second N is N seconds after the earliest start, rounded to the nearest
+// whole second. Runs started apart land where they ran, not on each
+// other's seconds.
+//
+// Within one run, two points on the same second (a short final interval,
+// or a late tick followed by a punctual one) fold first: counts add,
+// levels are the later point's. A run with no point on a second between
+// its first and last (a process short of CPU that ticked late, so one
+// interval spans several seconds) keeps its last levels there: its
+// clients did not vanish for those seconds, only its report of them was
+// late, and summing a zero would show a fall in connections that never
+// happened. Its counts stay on the late point, so every count still adds
+// up to the run's total. Before its first point and after its last a run
+// adds nothing. Levels and counts then add across runs; interval rtt
+// percentiles are the highest of the runs', an upper bound of the merged
+// percentile (interval histograms are not stored).
 func mergeSeries(snaps []*metrics.Snapshot) []metrics.Point {
-	merged := map[int64]*metrics.Point{}
+	var origin time.Time
 	for _, s := range snaps {
+		if !s.Start.IsZero() && (origin.IsZero() || s.Start.Before(origin)) {
+			origin = s.Start
+		}
+	}
+	merged := map[int64]*metrics.Point{}
+	at := func(sec int64) *metrics.Point {
+		q := merged[sec]
+		if q == nil {
+			q = &metrics.Point{T: float64(sec)}
+			merged[sec] = q
+		}
+		return q
+	}
+	for _, s := range snaps {
+		var offset float64 // seconds from the earliest start to this run's
+		if !s.Start.IsZero() {
+			offset = s.Start.Sub(origin).Seconds()
+		}
 		own := map[int64]*metrics.Point{}
 		for _, p := range s.Series {
-			sec := int64(math.Round(p.T))
+			sec := int64(math.Round(offset + p.T))
 			q := own[sec]
 			if q == nil {
 				q = &metrics.Point{}
@@ -256,17 +286,20 @@ func mergeSeries(snaps []*metrics.Snapshot) []metrics.Point {
 			q.Target, q.Connected, q.Alive, q.QueueDepth = p.Target, p.Connected, p.Alive, p.QueueDepth
 			addInterval(q, &p)
 		}
-		for sec, p := range own {
-			q := merged[sec]
-			if q == nil {
-				q = &metrics.Point{T: float64(sec)}
-				merged[sec] = q
+		secs := slices.Sorted(maps.Keys(own))
+		var last *metrics.Point
+		for i, sec := range secs {
+			p := own[sec]
+			if last != nil {
+				// Seconds this run skipped: its last levels, no counts.
+				for gap := secs[i-1] + 1; gap < sec; gap++ {
+					addLevels(at(gap), last)
+				}
 			}
-			q.Target += p.Target
-			q.Connected += p.Connected
-			q.Alive += p.Alive
-			q.QueueDepth += p.QueueDepth
+			q := at(sec)
+			addLevels(q, p)
 			addInterval(q, p)
+			last = p
 		}
 	}
 	out := make([]metrics.Point, 0, len(merged))
@@ -274,6 +307,14 @@ func mergeSeries(snaps []*metrics.Snapshot) []metrics.Point {
 		out = append(out, *merged[sec])
 	}
 	return out
+}
+
+// addLevels adds p's levels to q.
+func addLevels(q, p *metrics.Point) {
+	q.Target += p.Target
+	q.Connected += p.Connected
+	q.Alive += p.Alive
+	q.QueueDepth += p.QueueDepth
 }
 
 // addInterval adds p's counts within its interval to q.
@@ -291,27 +332,111 @@ func addInterval(q, p *metrics.Point) {
 	q.RTTP99 = max(q.RTTP99, p.RTTP99)
 }
 
-// mergeLoad adds up what the processes cost. avg_cpu is recomputed as
-// all CPU time over all core-seconds available; peak_cpu and
-// saturated_seconds are the highest of one process, since per-second
-// figures are not stored.
+// mergeLoad adds up what the processes cost, machine by machine:
+// processes that name the same host shared its cores, so their CPU time
+// adds up against those cores once (six workers on a 2-core machine are
+// 2 cores, not 12). Processes that name no host (results of an older
+// wsbench) count as a machine each. The merged cores are the machines'
+// cores added up, avg_cpu all CPU time over all machines' core-seconds
+// (each machine from its first start to its last end). peak_cpu and
+// saturated_seconds are the busiest machine's, each the highest of one
+// of its processes: a lower bound, since per-second CPU is not stored.
+// RSS and goroutines add each process's peak, an upper bound.
 func mergeLoad(results []*Summary) metrics.LoadStats {
+	// One entry per process (or per machine of an input that was merged
+	// already), keyed by machine; a nameless one gets a key of its own.
+	type entry struct {
+		key        string
+		load       metrics.HostLoad
+		start, end time.Time
+	}
+	var entries []entry
+	for _, r := range results {
+		for _, h := range inputHosts(r) {
+			key := h.Host
+			if key == "" {
+				key = fmt.Sprintf("\x00%d", len(entries)) // never equal to a name
+			}
+			entries = append(entries, entry{key, h, r.Start, r.End})
+		}
+	}
+	type machine struct {
+		metrics.HostLoad
+		start, end time.Time
+	}
+	var order []*machine
+	machines := map[string]*machine{}
+	for _, e := range entries {
+		h := machines[e.key]
+		if h == nil {
+			h = &machine{HostLoad: metrics.HostLoad{Host: e.load.Host}, start: e.start, end: e.end}
+			machines[e.key] = h
+			order = append(order, h)
+		}
+		h.Processes += e.load.Processes
+		h.CPUSeconds += e.load.CPUSeconds
+		h.Cores = max(h.Cores, e.load.Cores)
+		h.MaxRSSBytes += e.load.MaxRSSBytes
+		h.Goroutines += e.load.Goroutines
+		if e.start.Before(h.start) {
+			h.start = e.start
+		}
+		if e.end.After(h.end) {
+			h.end = e.end
+		}
+	}
+	// A process's peak is a share of its own cores; rescale it to the
+	// machine's, which are more when GOMAXPROCS was set lower.
+	for _, e := range entries {
+		h := machines[e.key]
+		if h.Cores > 0 {
+			h.PeakCPU = max(h.PeakCPU, e.load.PeakCPU*float64(e.load.Cores)/float64(h.Cores))
+		}
+		h.SaturatedSeconds = max(h.SaturatedSeconds, e.load.SaturatedSeconds)
+	}
 	var m metrics.LoadStats
 	var coreSeconds float64
-	for _, r := range results {
-		l := r.LoadGenerator
-		m.CPUSeconds += l.CPUSeconds
-		m.Cores += l.Cores
-		m.MaxRSSBytes += l.MaxRSSBytes
-		m.Goroutines += l.Goroutines
-		m.PeakCPU = max(m.PeakCPU, l.PeakCPU)
-		m.SaturatedSeconds = max(m.SaturatedSeconds, l.SaturatedSeconds)
-		coreSeconds += float64(l.Cores) * r.DurationSeconds
+	for _, h := range order {
+		h.WallSeconds = h.end.Sub(h.start).Seconds()
+		if h.Cores > 0 && h.WallSeconds > 0 {
+			h.AvgCPU = h.CPUSeconds / (float64(h.Cores) * h.WallSeconds)
+		}
+		coreSeconds += float64(h.Cores) * h.WallSeconds
+		m.CPUSeconds += h.CPUSeconds
+		m.Cores += h.Cores
+		m.MaxRSSBytes += h.MaxRSSBytes
+		m.Goroutines += h.Goroutines
+		m.Processes += h.Processes
+		m.PeakCPU = max(m.PeakCPU, h.PeakCPU)
+		m.SaturatedSeconds = max(m.SaturatedSeconds, h.SaturatedSeconds)
+		m.Hosts = append(m.Hosts, h.HostLoad)
 	}
 	if coreSeconds > 0 {
 		m.AvgCPU = m.CPUSeconds / coreSeconds
 	}
+	if len(order) == 1 {
+		m.Host = order[0].Host
+	}
 	return m
+}
+
+// inputHosts is one input's load as machines: its own list when it was
+// merged already, else the one process it measured.
+func inputHosts(r *Summary) []metrics.HostLoad {
+	l := r.LoadGenerator
+	if len(l.Hosts) > 0 {
+		return l.Hosts
+	}
+	return []metrics.HostLoad{{
+		Host:             l.Host,
+		Processes:        max(l.Processes, 1),
+		CPUSeconds:       l.CPUSeconds,
+		Cores:            l.Cores,
+		PeakCPU:          l.PeakCPU,
+		SaturatedSeconds: l.SaturatedSeconds,
+		MaxRSSBytes:      l.MaxRSSBytes,
+		Goroutines:       l.Goroutines,
+	}}
 }
 
 // keptWarnings are the results' warnings that Build cannot derive again

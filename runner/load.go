@@ -16,7 +16,7 @@ type loadMeter struct {
 
 func startLoadMeter(now time.Time) *loadMeter {
 	c := cpuTime()
-	return &loadMeter{start: now, last: now, cpu0: c, cpu: c, st: metrics.LoadStats{Cores: runtime.GOMAXPROCS(0)}}
+	return &loadMeter{start: now, last: now, cpu0: c, cpu: c, st: metrics.LoadStats{Cores: runtime.GOMAXPROCS(0), Host: metrics.ThisHost()}}
 }
 
 func (m *loadMeter) sample(now time.Time) {

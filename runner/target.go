@@ -114,7 +114,7 @@ func sourceDialer(ips []netip.Addr) func(ctx context.Context, network, addr stri
 	}
 	dialers := make([]*net.Dialer, len(ips))
 	for i, ip := range ips {
-		dialers[i] = &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip.AsSlice()}}
+		dialers[i] = &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip.AsSlice()}, Control: bindNoPort}
 	}
 	var next atomic.Uint64
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {

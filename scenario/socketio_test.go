@@ -81,7 +81,7 @@ func TestSocketIODefaults(t *testing.T) {
 }
 
 func TestSourceAddresses(t *testing.T) {
-	s, err := Parse("t.yaml", []byte("target: embedded\nduration: 1s\nclients: {count: 45000}\nclient: {source_addresses: [auto, 10.0.0.0/30, '::1']}\nsteps: [connect]\n"), Overrides{})
+	s, err := Parse("t.yaml", []byte("target: embedded\nduration: 1s\nclients: {count: 25000}\nclient: {source_addresses: [auto, 10.0.0.0/30, '::1']}\nsteps: [connect]\n"), Overrides{})
 	if err != nil {
 		t.Fatal(err)
 	}
