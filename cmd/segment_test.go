@@ -110,3 +110,35 @@ func TestWorkersSplitAndMerge(t *testing.T) {
 		t.Errorf("--workers with --segment: exit %d", r.code)
 	}
 }
+
+// TestWorkersSplitTheArrivals: with --workers an open model's arrivals are
+// shared out, and the merged result counts every one of them.
+func TestWorkersSplitTheArrivals(t *testing.T) {
+	file := writeScenario(t, "name: open-workers\ntarget: embedded/json\nclients: {arrival_rate: 15/s, duration: 2s, max: 60}\nsteps: [connect, {send: {text: '{\"id\":\"{{.VU}}\"}', expect: {json_field: id}}}, close]\nthresholds: [arrivals.missed == 0]\n")
+	out := filepath.Join(t.TempDir(), "merged.json")
+	r := wsbench(t, 60*time.Second, "run", file, "--workers", "3", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "Arrivals: 30 started, 0 missed (max 60 alive)") {
+		t.Errorf("summary lacks the merged arrivals:\n%s", r.stdout)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, "result.schema.json", data)
+	var res struct {
+		Clients struct {
+			PeakTarget int `json:"peak_target"`
+			Arrivals   struct{ Started int64 }
+		} `json:"clients"`
+		Expects struct{ Matched int } `json:"expects"`
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Clients.Arrivals.Started != 30 || res.Expects.Matched != 30 || res.Clients.PeakTarget != 60 {
+		t.Errorf("merged result: %+v", res)
+	}
+}

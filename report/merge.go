@@ -186,6 +186,12 @@ func stubScenario(results []*Summary, ths []scenario.Threshold) *scenario.Scenar
 	sc.Client.TLS.InsecureSkipVerify = info.InsecureSkipVerify
 	for _, r := range results {
 		sc.Clients.Count += r.Clients.PeakTarget
+		if r.Clients.Arrivals != nil {
+			// An open model: Build then reports the merged arrivals. The
+			// rate itself is only shown, from the first result's block.
+			sc.Clients.ArrivalRate = "open"
+			sc.Clients.Max += r.Clients.PeakTarget
+		}
 		if r.Upgrades != nil {
 			sc.SocketIO.Transports = []string{"polling", "websocket"}
 		}
