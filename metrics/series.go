@@ -26,6 +26,21 @@ type Point struct {
 	RTTP50   int64 `json:"rtt_p50_us"`
 	RTTP95   int64 `json:"rtt_p95_us"`
 	RTTP99   int64 `json:"rtt_p99_us"`
+	// Socket.IO ack percentiles within the interval, like RTT's; omitted
+	// when the interval had no ack.
+	AckCount int64 `json:"ack_count,omitempty"`
+	AckP50   int64 `json:"ack_p50_us,omitempty"`
+	AckP95   int64 `json:"ack_p95_us,omitempty"`
+	AckP99   int64 `json:"ack_p99_us,omitempty"`
+	// Open model: arrivals that started and that were missed (max
+	// clients alive) in the interval, and how far behind schedule the
+	// latest-starting one was, in microseconds.
+	Arrivals       int64 `json:"arrivals,omitempty"`
+	ArrivalsMissed int64 `json:"arrivals_missed,omitempty"`
+	ArrivalLagMax  int64 `json:"arrival_lag_max_us,omitempty"`
+	// TimerLagMax is the latest wsbench's timer probe ran in the
+	// interval, in microseconds: high when wsbench was short of CPU.
+	TimerLagMax int64 `json:"timer_lag_max_us,omitempty"`
 }
 
 // Progress is the second that just ended plus run totals, for live
@@ -76,6 +91,20 @@ func (r *Recorder) tickLocked(now time.Time) Progress {
 		p.RTTP50 = rtt.ValueAtQuantile(50)
 		p.RTTP95 = rtt.ValueAtQuantile(95)
 		p.RTTP99 = rtt.ValueAtQuantile(99)
+	}
+	if ack := r.interval[Ack]; ack.TotalCount() > 0 {
+		p.AckCount = ack.TotalCount()
+		p.AckP50 = ack.ValueAtQuantile(50)
+		p.AckP95 = ack.ValueAtQuantile(95)
+		p.AckP99 = ack.ValueAtQuantile(99)
+	}
+	if lag := r.interval[ArrivalLag]; lag.TotalCount() > 0 {
+		p.Arrivals = lag.TotalCount()
+		p.ArrivalLagMax = lag.Max()
+	}
+	p.ArrivalsMissed = c[ArrivalsMissed] - r.last[ArrivalsMissed]
+	if lag := r.interval[TimerLag]; lag.TotalCount() > 0 {
+		p.TimerLagMax = lag.Max()
 	}
 	for h := range r.interval {
 		if r.interval[h].TotalCount() > 0 {

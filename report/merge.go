@@ -336,6 +336,14 @@ func addInterval(q, p *metrics.Point) {
 	q.RTTP50 = max(q.RTTP50, p.RTTP50)
 	q.RTTP95 = max(q.RTTP95, p.RTTP95)
 	q.RTTP99 = max(q.RTTP99, p.RTTP99)
+	q.AckCount += p.AckCount
+	q.AckP50 = max(q.AckP50, p.AckP50)
+	q.AckP95 = max(q.AckP95, p.AckP95)
+	q.AckP99 = max(q.AckP99, p.AckP99)
+	q.Arrivals += p.Arrivals
+	q.ArrivalsMissed += p.ArrivalsMissed
+	q.ArrivalLagMax = max(q.ArrivalLagMax, p.ArrivalLagMax)
+	q.TimerLagMax = max(q.TimerLagMax, p.TimerLagMax)
 }
 
 // mergeLoad adds up what the processes cost, machine by machine:
