@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wsbench/wsbench/metrics"
+	"github.com/wsbench/wsbench/metrics/prom"
 	"github.com/wsbench/wsbench/report"
 	"github.com/wsbench/wsbench/runner"
 	"github.com/wsbench/wsbench/scenario"
@@ -35,6 +36,7 @@ type runFlags struct {
 	summary     string
 	summaryFile string
 	trace       traceFlags
+	metricsAddr string
 }
 
 func newRunCmd() *cobra.Command {
@@ -92,6 +94,7 @@ redacted and header values never written. Format: docs/trace.md.`,
 	fl.StringVar(&f.trace.path, "trace", "", "write a per-connection event log to this file, one JSON object per line (docs/trace.md)")
 	fl.StringVar(&f.trace.sample, "trace-sample", "100%", "with --trace: the share of clients traced, chosen from the seed, e.g. 1%")
 	fl.StringVar(&f.trace.maxSize, "trace-max-size", "100MiB", "with --trace: the trace file's size bound (KiB, MiB, GiB...); tracing stops there")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live metrics for Prometheus at http://ADDR/metrics during the run, e.g. 127.0.0.1:9464 (docs/observability.md); with --workers, worker I listens on the port + I-1")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, `a pass/fail condition added to the file's thresholds, e.g. "rtt.p99 < 50ms"; repeatable; a failed one exits with 99`)
 	return c
 }
@@ -162,7 +165,11 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 			return err
 		}
 	} else {
-		if res, sum, err = runHere(ctx, stderr, sc, f, seg, traceFile, traceOpts); err != nil {
+		attach, err := serveMetrics(stderr, sc, f.metricsAddr, seg)
+		if err != nil {
+			return err
+		}
+		if res, sum, err = runHere(ctx, stderr, sc, f, seg, traceFile, traceOpts, attach); err != nil {
 			return err
 		}
 	}
@@ -310,9 +317,30 @@ func abortedBy(sum *report.Summary) string {
 	return "?"
 }
 
+// serveMetrics starts the --metrics-addr endpoint, if asked for, and
+// returns what gives it the run's recorder (nil without one). The endpoint
+// serves until the process exits, so a scrape at the end of the run sees
+// its final totals.
+func serveMetrics(stderr io.Writer, sc *scenario.Scenario, addr string, seg runner.Segment) (func(*metrics.Recorder), error) {
+	if addr == "" {
+		return nil, nil
+	}
+	labels := map[string]string{"scenario": sc.Name, "protocol": sc.Protocol}
+	if seg.Of > 1 {
+		labels["segment"] = fmt.Sprintf("%d/%d", seg.Index, seg.Of)
+	}
+	col := prom.NewCollector(labels)
+	at, err := prom.Serve(context.Background(), addr, col)
+	if err != nil {
+		return nil, runErr(err)
+	}
+	fmt.Fprintf(stderr, "wsbench: metrics at http://%s/metrics\n", at)
+	return col.Attach, nil
+}
+
 // runHere runs the scenario in this process.
 func runHere(ctx context.Context, stderr io.Writer, sc *scenario.Scenario, f runFlags, seg runner.Segment,
-	traceFile *os.File, traceOpts trace.Options) (*runner.Result, *report.Summary, error) {
+	traceFile *os.File, traceOpts trace.Options, attach func(*metrics.Recorder)) (*runner.Result, *report.Summary, error) {
 	tuneGC()
 
 	prog := newProgress(stderr, sc.RunDuration(), f.every)
@@ -326,6 +354,7 @@ func runHere(ctx context.Context, stderr io.Writer, sc *scenario.Scenario, f run
 		opts.Trace = trace.New(traceFile, traceOpts)
 		defer opts.Trace.Close() // the runner closes it; this covers a setup error
 	}
+	opts.Recorder = attach
 	res, err := runner.Run(ctx, sc, opts)
 	if err != nil {
 		return nil, nil, runErr(err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,10 @@ func runWorkers(ctx context.Context, cmd *cobra.Command, path string, sc *scenar
 	stderr := cmd.ErrOrStderr()
 	if f.segment != "" || f.trace.path != "" {
 		return nil, usageErr(errors.New("--workers splits the run itself: it does not go with --segment or --trace"))
+	}
+	metricsHost, metricsPort, err := workerMetricsAddr(f.metricsAddr)
+	if err != nil {
+		return nil, usageErr(err)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -57,6 +62,10 @@ func runWorkers(ctx context.Context, cmd *cobra.Command, path string, sc *scenar
 		common = append(common, "--threshold", t)
 	}
 	fmt.Fprintf(stderr, "wsbench: %d workers, seed %d\n", f.workers, seed)
+	if metricsPort > 0 {
+		fmt.Fprintf(stderr, "wsbench: metrics of workers 1 to %d at http://%s/metrics to http://%s/metrics\n", f.workers,
+			net.JoinHostPort(metricsHost, strconv.Itoa(metricsPort)), net.JoinHostPort(metricsHost, strconv.Itoa(metricsPort+f.workers-1)))
+	}
 
 	type worker struct {
 		cmd  *exec.Cmd
@@ -67,6 +76,9 @@ func runWorkers(ctx context.Context, cmd *cobra.Command, path string, sc *scenar
 	for i := range ws {
 		w := &worker{out: filepath.Join(dir, fmt.Sprintf("part-%d.json", i+1))}
 		args := append(append([]string(nil), common...), "--segment", fmt.Sprintf("%d/%d", i+1, f.workers), "--out", w.out)
+		if metricsPort > 0 {
+			args = append(args, "--metrics-addr", net.JoinHostPort(metricsHost, strconv.Itoa(metricsPort+i)))
+		}
 		w.cmd = exec.Command(exe, args...)
 		w.cmd.Stdout = io.Discard // each part's summary; the merged one follows
 		w.cmd.Stderr = &w.logs
@@ -131,4 +143,20 @@ func runWorkers(ctx context.Context, cmd *cobra.Command, path string, sc *scenar
 		return nil, runErr(fmt.Errorf("merge the workers' results: %w", err))
 	}
 	return sum, nil
+}
+
+// workerMetricsAddr splits --metrics-addr for workers, who listen on
+// consecutive ports from it: a scrape configuration can then list them.
+// Port 0 (any free port) would leave them unknown, so it is refused.
+// Without the flag it returns port 0.
+func workerMetricsAddr(addr string) (string, int, error) {
+	if addr == "" {
+		return "", 0, nil
+	}
+	host, p, err := net.SplitHostPort(addr)
+	port, perr := strconv.Atoi(p)
+	if err != nil || perr != nil || port <= 0 || port > 65535 {
+		return "", 0, fmt.Errorf("--metrics-addr %q with --workers needs a fixed port, like 127.0.0.1:9464: worker I listens on the port + I-1", addr)
+	}
+	return host, port, nil
 }

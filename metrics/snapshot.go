@@ -72,3 +72,36 @@ func (s *Snapshot) Availability() float64 {
 	}
 	return float64(s.Counters[TimeOpen]) / float64(alive)
 }
+
+// Live is a running recorder's state for a scrape (a metrics endpoint):
+// counters, gauges and drop causes as of now, histograms as of the last
+// once-a-second tick.
+type Live struct {
+	Counters [NumCounters]int64
+	Gauges   [NumGauges]int64
+	Causes   [NumCauses]int64
+	// CloseCodes counts drops by close code.
+	CloseCodes map[int]int64
+	// Target is the client target the runner set last.
+	Target int64
+	// Hists are copies of the cumulative histograms up to the last tick.
+	Hists [NumHists]*hdr.Histogram
+}
+
+// Live returns the run so far without closing an interval, so scrapes
+// leave the per-second series alone. After the run's final Snapshot it
+// holds exactly the run's totals.
+func (r *Recorder) Live() *Live {
+	l := &Live{Target: r.target.Load()}
+	l.Counters, l.Gauges = r.counters()
+	r.smu.Lock()
+	for h := range l.Hists {
+		l.Hists[h] = r.total[h].Clone()
+	}
+	r.smu.Unlock()
+	r.emu.Lock()
+	l.Causes = r.causes
+	l.CloseCodes = maps.Clone(r.closeCodes)
+	r.emu.Unlock()
+	return l
+}

@@ -39,6 +39,9 @@ type Options struct {
 	// every client has ended (not when it returns a setup error: close it
 	// too, closing twice is harmless). nil traces nothing.
 	Trace *trace.Writer
+	// Recorder, when set, is called with the run's recorder before any
+	// client starts, for a live reader such as a metrics endpoint.
+	Recorder func(*metrics.Recorder)
 }
 
 // End reasons.
@@ -109,6 +112,9 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	}
 	if r.seed == 0 {
 		r.seed = uint64(start.UnixNano())
+	}
+	if o.Recorder != nil {
+		o.Recorder(r.rec)
 	}
 	if o.Trace != nil {
 		r.trace = o.Trace
