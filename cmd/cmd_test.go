@@ -621,3 +621,31 @@ thresholds: [arrivals.missed == 0]
 		t.Fatalf("result: %+v", res)
 	}
 }
+
+// TestRunWritesHTMLAndCSV checks run --html and --csv end to end, and
+// that wsbench report makes the same page from the run's --out file.
+func TestRunWritesHTMLAndCSV(t *testing.T) {
+	dir := t.TempDir()
+	out, page, series, again := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html"), filepath.Join(dir, "s.csv"), filepath.Join(dir, "again.html")
+	r := wsbench(t, 30*time.Second, "run", writeScenario(t, shortRun), "-q", "--out", out, "--html", page, "--csv", series)
+	if r.code != 0 {
+		t.Fatalf("run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"HTML report written to " + page, "CSV series written to " + series} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if r := wsbench(t, 10*time.Second, "report", out, "--html", again); r.code != 0 {
+		t.Fatalf("report: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	a, errA := os.ReadFile(page)
+	b, errB := os.ReadFile(again)
+	if errA != nil || errB != nil || len(a) == 0 || !bytes.Equal(a, b) {
+		t.Fatalf("run --html (%d bytes, %v) and report --html (%d bytes, %v) differ", len(a), errA, len(b), errB)
+	}
+	csvData, err := os.ReadFile(series)
+	if err != nil || !strings.HasPrefix(string(csvData), "time,t,target,connected,") {
+		t.Fatalf("CSV %v:\n%.300s", err, csvData)
+	}
+}

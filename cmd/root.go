@@ -73,7 +73,7 @@ regressed (compare).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newValidateCmd(), newServeCmd(), newProbeCmd(), newCompareCmd(), newMergeCmd(), newInitCmd(), newSchemaCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newValidateCmd(), newServeCmd(), newProbeCmd(), newCompareCmd(), newMergeCmd(), newReportCmd(), newInitCmd(), newSchemaCmd(), newVersionCmd())
 	return root
 }
 

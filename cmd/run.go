@@ -33,6 +33,8 @@ type runFlags struct {
 	segment     string
 	workers     int
 	junit       string
+	html        string
+	csv         string
 	summary     string
 	summaryFile string
 	trace       traceFlags
@@ -49,7 +51,8 @@ second, and print a summary when the run ends. The scenario file is checked
 before any connection opens; every problem is listed with file:line:col.
 
 The first Ctrl-C (or SIGTERM) stops gracefully: clients finish awaited
-replies, close normally, and the summary and --out file are still written.
+replies, close normally, and the summary and the --out, --junit, --html
+and --csv files are still written.
 A second Ctrl-C exits at once.
 
 --trace FILE writes a per-connection event log, one JSON object per line
@@ -70,6 +73,9 @@ redacted and header values never written. Format: docs/trace.md.`,
   # A CI gate: exit 99 when a threshold fails; JUnit and a Markdown step summary
   wsbench run scenarios/ci-gate.yaml --threshold "rtt.p99 < 50ms" --junit junit.xml --summary-file "$GITHUB_STEP_SUMMARY"
 
+  # A self-contained HTML report (charts, percentiles, drops by cause) and the per-second series as CSV
+  wsbench run scenarios/quickstart.yaml --html report.html --csv series.csv
+
   # Why do connections drop? Trace 10% of the clients, then list drops by cause and close code
   wsbench run scenarios/quickstart.yaml --trace trace.jsonl --trace-sample 10%
   jq -r 'select(.event=="drop") | "\(.cause) \(.code)"' trace.jsonl | sort | uniq -c`,
@@ -89,6 +95,8 @@ redacted and header values never written. Format: docs/trace.md.`,
 	fl.StringVar(&f.segment, "segment", "", `run only part I of N of the clients ("2/4": global client slots 2, 6, 10, ...), for a run split over processes or machines; merge the parts' --out files with wsbench merge; give every part the same --seed`)
 	fl.IntVar(&f.workers, "workers", 1, "run the clients in N child processes of this binary (segments 1/N ... N/N) and merge their results; for populations past one process's open files")
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file: a test case per threshold, plus one for the run")
+	fl.StringVar(&f.html, "html", "", "write a self-contained HTML report to this file: charts over time, latency by percentile, drops by cause (docs/report.md)")
+	fl.StringVar(&f.csv, "csv", "", "write the per-second series as CSV to this file, one row per second (docs/report.md)")
 	fl.StringVar(&f.summary, "summary", "text", "the summary on stdout: text or markdown")
 	fl.StringVar(&f.summaryFile, "summary-file", "", "append a Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)")
 	fl.StringVar(&f.trace.path, "trace", "", "write a per-connection event log to this file, one JSON object per line (docs/trace.md)")
@@ -134,7 +142,7 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	}
 	// Open the output files now: a bad path should fail before the run,
 	// not after it.
-	var out, junit, mdFile, traceFile *os.File
+	var out, junit, htmlFile, csvFile, mdFile, traceFile *os.File
 	for _, o := range []struct {
 		flag, path string
 		file       **os.File
@@ -142,6 +150,8 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	}{
 		{"--out", f.out, &out, os.O_WRONLY | os.O_CREATE | os.O_TRUNC},
 		{"--junit", f.junit, &junit, os.O_WRONLY | os.O_CREATE | os.O_TRUNC},
+		{"--html", f.html, &htmlFile, os.O_WRONLY | os.O_CREATE | os.O_TRUNC},
+		{"--csv", f.csv, &csvFile, os.O_WRONLY | os.O_CREATE | os.O_TRUNC},
 		{"--summary-file", f.summaryFile, &mdFile, os.O_WRONLY | os.O_CREATE | os.O_APPEND},
 		{"--trace", f.trace.path, &traceFile, os.O_WRONLY | os.O_CREATE | os.O_TRUNC},
 	} {
@@ -188,6 +198,8 @@ func runScenario(cmd *cobra.Command, path string, f runFlags) error {
 	}{
 		{out, f.out, report.WriteJSON, "result"},
 		{junit, f.junit, report.WriteJUnit, "JUnit report"},
+		{htmlFile, f.html, report.WriteHTML, "HTML report"},
+		{csvFile, f.csv, report.WriteCSV, "CSV series"},
 		{mdFile, f.summaryFile, report.WriteMarkdown, "Markdown summary"},
 	} {
 		if o.file == nil {

@@ -1,12 +1,14 @@
 // Package report turns a run's metrics.Snapshot into a Summary and writes
-// it out: the terminal table, the versioned JSON result, JUnit XML and a
-// Markdown summary. Every output is an encoder over the same finished
+// it out: the terminal table, the versioned JSON result, JUnit XML, a
+// Markdown summary, a self-contained HTML page and the per-second series
+// as CSV. Every output is an encoder over the same finished
 // Summary. It also evaluates thresholds on a snapshot (threshold.go),
 // rebuilds a snapshot from a saved result (snapshot.go) and compares two
 // results (compare.go).
 //
 // It must not import runner or client, and never measures anything itself.
-// Start with Build in summary.go; table.go, json.go, junit.go and
-// markdown.go are the encoders; meanings.go explains close codes, HTTP
-// statuses and drop causes.
+// Start with Build in summary.go; table.go, json.go, junit.go,
+// markdown.go, html.go and csv.go are the encoders (the HTML page's
+// charts are drawn in svg.go from the arithmetic in svg_scale.go);
+// meanings.go explains close codes, HTTP statuses and drop causes.
 package report
