@@ -208,6 +208,30 @@ func timePlots(s *Summary) (plots []*plot, notes []string) {
 		queue, true, count)
 	p.legendSuffixes = []string{peak(queue[0])}
 	plots = append(plots, p)
+
+	if s.Clients.Arrivals != nil {
+		arr := []plotLine{
+			{name: "started/s", color: colBlue, pts: v.rate(field("arrivals"))},
+			{name: "missed/s", color: colRed, pts: v.rate(field("arrivals_missed"))},
+		}
+		p = v.timePlot("arrivals", "Arrivals per second",
+			"open model: clients started on the arrival schedule, and arrivals missed because max clients were alive", arr, false, perSec)
+		p.legendSuffixes = []string{total("arrivals"), total("arrivals_missed")}
+		plots = append(plots, p)
+	}
+
+	// wsbench's own delays: timers that ran late (and arrivals that
+	// started late) mean its latencies include its own waiting.
+	gen := []plotLine{{name: "timers late (worst)", color: colOrange, pts: v.level(field("timer_lag_max_us"))}}
+	if s.Clients.Arrivals != nil {
+		gen = append(gen, plotLine{name: "arrivals late (worst)", color: colRed, pts: v.level(field("arrival_lag_max_us"))})
+	}
+	if maxY(gen[0].pts) > 0 {
+		p = v.timePlot("generator", "wsbench itself",
+			"how late wsbench's own timers ran at worst in each second; above 10 ms it was short of CPU, and the latencies it measured then include its own delay",
+			gen, true, fmtMicrosAxis)
+		plots = append(plots, p)
+	}
 	return plots, notes
 }
 
