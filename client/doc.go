@@ -3,8 +3,11 @@
 // exponential backoff, heartbeat, the offline queue and the step
 // interpreter that runs a scenario's steps.
 //
-// A VU uses two goroutines: the one that calls Run executes the steps, and
-// a lifecycle goroutine dials, reads and reconnects. It records into a
+// A VU's steps run on a goroutine of its own, which exits while a long
+// sleep parks it; its lifecycle dials, reads and reconnects on another,
+// which exits while an open connection waits for data in the transport's
+// poller (transport.Poller), so an idle client holds no goroutine at all.
+// It records into a
 // metrics.Shard and never formats text or computes statistics. It must not
 // know about populations or other clients: that is the runner's job.
 //

@@ -57,7 +57,7 @@ func TestDroppedSendTakesItsReplyToken(t *testing.T) {
 	<-done
 
 	p := &pending{re: regexp.MustCompile("never"), push: true, sentAt: vu.clock.Now()}
-	vu.pending.Store(p)
+	vu.expect(p)
 	start := time.Now()
 	vu.await(p, 50*time.Millisecond)
 	if d := time.Since(start); d < 40*time.Millisecond {
@@ -79,7 +79,7 @@ func TestFlushHoldsNoLockAcrossWrites(t *testing.T) {
 		vu.deliver(transport.Text, []byte("queued"), nil)
 	}
 	vu.conn = conn
-	l := &life{ctx: context.Background(), opened: make(chan struct{})}
+	l := &life{opened: make(chan struct{})}
 	flushed := make(chan struct{})
 	go func() { defer close(flushed); vu.flush(l, conn) }()
 

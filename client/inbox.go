@@ -19,14 +19,17 @@ const (
 // is never missed between the two.
 type inbox struct {
 	mu   sync.Mutex
-	msgs [inboxSlots][]byte
-	head int // oldest
+	msgs *[inboxSlots][]byte // nil until the first message is kept
+	head int                 // oldest
 	n    int
 }
 
 // put keeps data, evicting the oldest message when full; it reports
 // whether a message was evicted.
 func (b *inbox) put(data []byte) (evicted bool) {
+	if b.msgs == nil {
+		b.msgs = new([inboxSlots][]byte)
+	}
 	i := (b.head + b.n) % inboxSlots
 	if b.n == inboxSlots {
 		i = b.head

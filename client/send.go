@@ -101,7 +101,7 @@ func (v *VU) flush(l *life, conn transport.Conn) {
 	n := 0
 	for {
 		v.mu.Lock()
-		if v.closing || v.conn != conn || l.ctx.Err() != nil {
+		if v.closing || v.conn != conn || v.lifeOver(l) {
 			if v.tr != nil {
 				v.emit(trace.Event{Kind: trace.Flush, N: n, Left: v.queue.len(), Dur: v.clock.Now().Sub(start)})
 			}
@@ -113,8 +113,8 @@ func (v *VU) flush(l *life, conn transport.Conn) {
 				v.emit(trace.Event{Kind: trace.Flush, N: n, Dur: v.clock.Now().Sub(start)})
 			}
 			v.setStateLocked(Open)
+			l.openedLocked()
 			v.mu.Unlock()
-			l.signalOpen()
 			signal(v.space)
 			return
 		}

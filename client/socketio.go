@@ -46,7 +46,7 @@ func (v *VU) emitStep(e *scenario.Emit) {
 
 	timeout := scenario.Duration(0)
 	if p != nil {
-		v.pending.Store(p) // before sending: the reply may beat the write's return
+		v.expect(p) // before sending: the reply may beat the write's return
 		if e.Ack != nil {
 			timeout = e.Ack.Timeout
 		} else {

@@ -127,24 +127,28 @@ func (v *VU) connectStep() bool {
 	if l == nil {
 		l = v.startLifeLocked()
 	}
+	opened, ended := l.opens(), l.ends()
 	v.mu.Unlock()
+	ok := false
 	select {
-	case <-l.opened:
-		return true
-	case <-l.ended:
-		return false
+	case <-opened:
+		ok = true
+	case <-ended:
 	case <-v.stop:
-		return false
 	case <-v.hard.Done():
-		return false
 	}
+	// Nobody else waits for them: an open client keeps no channel.
+	v.mu.Lock()
+	l.opened, l.ended = nil, nil
+	v.mu.Unlock()
+	return ok
 }
 
 // sleepTime draws a sleep step's time.
 func (v *VU) sleepTime(s *scenario.Sleep) time.Duration {
 	d := s.Min.D()
 	if s.Max > s.Min {
-		d += time.Duration(v.o.Rand.Int64N(int64(s.Max - s.Min + 1)))
+		d += time.Duration(v.vars.Rand.Int64N(int64(s.Max - s.Min + 1)))
 	}
 	return d
 }
@@ -154,12 +158,13 @@ func (v *VU) sleep(d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	v.timer.Reset(d)
+	failed := v.failedCh()
+	t := v.stepTimer(d)
 	select {
-	case <-v.timer.C:
+	case <-t.C:
 	case <-v.stop:
 		v.timer.Stop()
-	case <-v.failed:
+	case <-failed:
 		v.timer.Stop()
 	case <-v.hard.Done():
 		v.timer.Stop()
@@ -175,11 +180,12 @@ func (v *VU) park(d time.Duration) {
 	select {
 	case <-v.stop:
 		v.wake()
-	case <-v.failed:
-		v.wake()
 	case <-v.hard.Done():
 		v.wake()
 	default:
+		if v.State() == Failed {
+			v.wake()
+		}
 	}
 }
 
@@ -224,7 +230,7 @@ func (v *VU) sendAt(s *scenario.Send, intended time.Time) {
 			p.want = append(p.arr[:0], val...)
 		}
 		// Register before sending: the reply may arrive before the write returns.
-		v.pending.Store(p)
+		v.expect(p)
 	}
 	if !v.deliver(t, v.sendBuf, nil) {
 		if p != nil {
@@ -256,7 +262,7 @@ func (v *VU) awaitPush(p *pending, match func([]byte) bool, timeout time.Duratio
 		v.rec.Inc(metrics.ExpectMatched)
 		return
 	}
-	v.pending.Store(p)
+	v.expect(p)
 	v.inbox.mu.Unlock()
 	v.await(p, timeout)
 }
@@ -325,17 +331,18 @@ func (v *VU) await(p *pending, timeout time.Duration) {
 		from = p.actualAt // a paced send behind its timeline still gets its timeout
 	}
 	wait := from.Add(timeout).Sub(v.clock.Now())
-	v.timer.Reset(max(wait, 0))
+	t := v.stepTimer(max(wait, 0))
+	failed := v.failedCh()
 	select {
 	case <-v.expectDone:
 		v.timer.Stop()
 		return
-	case <-v.timer.C:
+	case <-t.C:
 		if v.pending.CompareAndSwap(p, nil) {
 			v.rec.Inc(metrics.ExpectTimedOut)
 			return
 		}
-	case <-v.failed:
+	case <-failed:
 		v.timer.Stop()
 		if v.pending.CompareAndSwap(p, nil) {
 			v.rec.Inc(metrics.ExpectCancelled) // no connection left to bring the reply

@@ -20,7 +20,7 @@ func (v *VU) emit(e trace.Event) {
 	if e.At.IsZero() {
 		e.At = v.clock.Now()
 	}
-	e.VU, e.Iter, e.Conn = v.o.Slot, v.o.Iter, int(v.connN.Load())
+	e.VU, e.Iter, e.Conn = v.vars.VU, v.vars.Iter, int(v.connN.Load())
 	v.tr.Emit(e)
 }
 
@@ -55,7 +55,7 @@ func (v *VU) traceDrop(d drop, opened time.Time) {
 // the count so far. Callers hold v.mu.
 func (v *VU) overflowLocked(dropped bool) {
 	v.ovf++
-	n := v.ovf
+	n := int(v.ovf)
 	if n&(n-1) != 0 || (!dropped && n > 1) {
 		return
 	}

@@ -58,51 +58,61 @@ type Options struct {
 // close reply before it drops the connection.
 const closeWait = 2 * time.Second
 
-// VU is one virtual client. Run executes its steps; everything else
-// happens on its own lifecycle goroutine. A VU runs once.
+// VU is one virtual client. Start runs its steps; its connection is
+// served by a lifecycle of its own, on a goroutine while it dials or
+// reconnects and in the transport's poller while an open connection
+// waits for data. A VU runs once.
+//
+// Its size is per idle client, so what is seldom needed is allocated on
+// first use (the step timer, the reply token, the inbox's storage) or
+// read from the scenario rather than copied.
 type VU struct {
-	o       Options
+	dialer  transport.Dialer
+	url     string
+	sc      *scenario.Scenario
 	cfg     *scenario.Client
 	rec     *metrics.Shard
 	clock   Clock
-	policy  Backoff
 	vars    scenario.Vars
 	lrng    *rand.Rand
 	sendBuf []byte
-	timer   *time.Timer
+	timer   *time.Timer // for short sleeps and awaits; nil until one
 
 	hard context.Context // cancelled when the VU must stop at once
 	stop <-chan struct{} // closed when the VU should stop gracefully
 	done func(completed bool)
 
 	// The step interpreter's place, and how a parked one is woken.
-	frames    []frame
-	parked    atomic.Bool
+	frames []frame
+	parked atomic.Bool
+	// sio marks protocol socketio: messages are Socket.IO packets.
+	sio       bool
 	parkTimer *time.Timer
 	unwatch   func() bool // stop watching stop
 
 	// mu guards the fields below and serialises writes to conn.
 	mu         sync.Mutex
 	state      State
+	closing    bool
 	stateSince time.Time
 	conn       transport.Conn
 	life       *life
-	closing    bool
 	queue      queue
-	space      chan struct{} // signalled when a blocked sender may retry
-	failed     chan struct{} // closed when the client gives up: its steps end now
-	failOnce   sync.Once
+	space      chan struct{} // signalled when a blocked sender may retry; nil unless overflow is block
+	// failed is closed when the client gives up: its steps end now. The
+	// step goroutine makes it when it first waits (failedCh).
+	failed chan struct{}
 
-	pending    atomic.Pointer[pending]
-	inbox      inbox
+	pending atomic.Pointer[pending]
+	inbox   inbox
+	// expectDone carries the reply token (tryPending); made by the step
+	// goroutine before its first wait is stored (expect).
 	expectDone chan struct{}
 	// aborted marks a connection the client aborted itself, and why.
 	aborted atomic.Pointer[abortMark]
 	hb      heartbeat
 	rbuf    []byte // owned by the lifecycle goroutine
 
-	// sio marks protocol socketio: messages are Socket.IO packets.
-	sio    bool
 	ackSeq int64  // last emit ack id; owned by the step goroutine
 	ackBuf []byte // answers to the server's ack requests; guarded by mu
 	// paced is each paced send's next intended time; owned by the steps.
@@ -113,8 +123,8 @@ type VU struct {
 	// The trace (trace.go); tr is nil when the client is not traced.
 	tr       trace.Sink
 	connN    atomic.Int32 // connection attempts so far: the trace's conn
+	ovf      int32        // queue overflows this outage; guarded by mu
 	stateAt  time.Time    // when state was entered; guarded by mu
-	ovf      int          // queue overflows this outage; guarded by mu
 	lastRecv time.Time    // the last message's arrival; owned by the reader
 }
 
@@ -131,22 +141,18 @@ func New(o Options) *VU {
 	}
 	cfg := &o.Scenario.Client
 	v := &VU{
-		o:     o,
-		cfg:   cfg,
-		rec:   o.Shard,
-		clock: o.Clock,
-		lrng:  o.LifeRand,
-		policy: Backoff{
-			Initial:    cfg.Reconnect.InitialDelay.D(),
-			Max:        cfg.Reconnect.MaxDelay.D(),
-			Multiplier: cfg.Reconnect.Multiplier,
-			Jitter:     cfg.Reconnect.Jitter,
-		},
-		vars:       scenario.Vars{VU: o.Slot, Iter: o.Iter, Seq: o.Seq, Rand: o.Rand},
-		space:      make(chan struct{}, 1),
-		failed:     make(chan struct{}),
-		expectDone: make(chan struct{}, 1),
-		tr:         o.Trace,
+		dialer: o.Dialer,
+		url:    o.URL,
+		sc:     o.Scenario,
+		cfg:    cfg,
+		rec:    o.Shard,
+		clock:  o.Clock,
+		lrng:   o.LifeRand,
+		vars:   scenario.Vars{VU: o.Slot, Iter: o.Iter, Seq: o.Seq, Rand: o.Rand},
+		tr:     o.Trace,
+	}
+	if cfg.Queue.Overflow == scenario.OverflowBlock {
+		v.space = make(chan struct{}, 1) // only a blocked sender waits on it
 	}
 	v.hb.vu = v
 	v.sio = o.Scenario.Protocol == scenario.ProtocolSocketIO
@@ -154,6 +160,44 @@ func New(o Options) *VU {
 		v.deliv = newDeliveries(cfg.Delivery)
 	}
 	return v
+}
+
+// policy is the reconnect backoff.
+func (v *VU) policy() Backoff {
+	r := &v.cfg.Reconnect
+	return Backoff{Initial: r.InitialDelay.D(), Max: r.MaxDelay.D(), Multiplier: r.Multiplier, Jitter: r.Jitter}
+}
+
+// expect stores p as the wait the reader completes, making the reply
+// token's channel first when this is the VU's first wait.
+func (v *VU) expect(p *pending) {
+	if v.expectDone == nil {
+		v.expectDone = make(chan struct{}, 1)
+	}
+	v.pending.Store(p)
+}
+
+// failedCh returns a channel closed when the client gives up.
+func (v *VU) failedCh() <-chan struct{} {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.state == Failed {
+		return closedCh
+	}
+	if v.failed == nil {
+		v.failed = make(chan struct{})
+	}
+	return v.failed
+}
+
+// stepTimer returns the step goroutine's timer, set to fire after d.
+func (v *VU) stepTimer(d time.Duration) *time.Timer {
+	if v.timer == nil {
+		v.timer = time.NewTimer(d)
+	} else {
+		v.timer.Reset(d)
+	}
+	return v.timer
 }
 
 // Seq returns the last sequence number the VU used; pass it to the next
@@ -178,12 +222,10 @@ func (v *VU) State() State {
 // connection's reader.
 func (v *VU) Start(hard, stop context.Context, done func(completed bool)) {
 	v.hard, v.stop, v.done = hard, stop.Done(), done
-	v.timer = time.NewTimer(time.Hour)
-	v.timer.Stop()
 	v.parkTimer = time.AfterFunc(time.Hour, v.wake)
 	v.parkTimer.Stop()
 	v.unwatch = context.AfterFunc(stop, v.wake)
-	v.frames = append(v.frames[:0], frame{steps: v.o.Scenario.Steps})
+	v.frames = append(v.frames[:0], frame{steps: v.sc.Steps})
 	v.stateAt = v.clock.Now()
 	if v.tr != nil {
 		v.emit(trace.Event{At: v.stateAt, Kind: trace.ClientStart})
@@ -220,7 +262,9 @@ func (v *VU) finish(completed bool) {
 	v.inbox.mu.Lock()
 	v.rec.Add(metrics.MsgsUnmatched, int64(v.inbox.n))
 	v.inbox.mu.Unlock()
-	v.timer.Stop()
+	if v.timer != nil {
+		v.timer.Stop()
+	}
 	v.parkTimer.Stop()
 	v.unwatch()
 	v.rec.Gauge(metrics.Alive, -1)

@@ -50,3 +50,19 @@ type Dialer interface {
 	// dialer's handshake timeout and ctx.
 	Dial(ctx context.Context, url string) (Conn, error)
 }
+
+// Poller is implemented by connections that can wait for the next
+// message without a goroutine: an idle client then costs no goroutine and
+// no stack. The goroutine that would call ReadMessage uses these instead.
+type Poller interface {
+	// TryReadMessage is ReadMessage that returns ok false instead of
+	// waiting when no message has begun to arrive. A message that has
+	// begun is read to its end.
+	TryReadMessage(buf []byte) (t MessageType, data []byte, ok bool, err error)
+	// WhenReadable calls f once, on a new goroutine, when TryReadMessage
+	// may make progress: data arrived, the connection ended, a deadline
+	// of the connection's own passed, or Abort was called (before or
+	// after). It reports false, and never calls f, when this connection
+	// cannot be polled; read it with ReadMessage then.
+	WhenReadable(f func()) bool
+}

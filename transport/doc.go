@@ -7,5 +7,6 @@
 // reconnect or interpret messages: that is the client's job. It imports
 // nothing else of wsbench.
 //
-// Start with Conn and Dialer in conn.go, then errors.go.
+// Start with Conn and Dialer in conn.go, then errors.go. internal/wire is
+// the frame reader and poller the ws and socketio transports share.
 package transport

@@ -39,6 +39,9 @@ type Conn struct {
 	onPing   func()
 	dialing  bool
 	lastPing time.Time
+	// pingTimer fires the link at the ping deadline while the connection
+	// waits in the poller, where no blocked read sees the deadline pass.
+	pingTimer *time.Timer
 
 	wmu     sync.Mutex // serialises writes, pongs included
 	one     [1][]byte  // WriteMessage(Binary)'s attachment list, under wmu
@@ -47,7 +50,10 @@ type Conn struct {
 	failed  atomic.Bool // the reader ended: release the connection
 }
 
-var _ transport.Conn = (*Conn)(nil)
+var (
+	_ transport.Conn   = (*Conn)(nil)
+	_ transport.Poller = (*Conn)(nil)
+)
 
 // queued is a packet that arrived during Dial, kept for ReadMessage.
 type queued struct {
@@ -154,11 +160,62 @@ func (c *Conn) ReadMessage(buf []byte) (transport.MessageType, []byte, error) {
 		c.atts = q.atts
 		return transport.Text, append(buf[:0], q.pkt...), nil
 	}
-	pkt, p, err := c.next(buf)
+	t, pkt, _, err := c.read(buf, false)
+	return t, pkt, err
+}
+
+// TryReadMessage is ReadMessage that returns ok false instead of waiting
+// when no packet has begun to arrive (after answering any pings that
+// had), on a WebSocket that can be polled.
+func (c *Conn) TryReadMessage(buf []byte) (transport.MessageType, []byte, bool, error) {
+	return c.read(buf, true)
+}
+
+// WhenReadable calls f once, on a new goroutine, when TryReadMessage may
+// make progress: a packet arrived, the connection ended or was aborted,
+// or the ping deadline passed. It reports false on polling, on wss:// and
+// where there is no poller; read with ReadMessage then.
+func (c *Conn) WhenReadable(f func()) bool {
+	if c.err != nil {
+		return false
+	}
+	deadline := c.lastPing.Add(c.pingDeadline)
+	if c.pingTimer == nil {
+		c.pingTimer = time.AfterFunc(time.Until(deadline), c.link.fire)
+	} else {
+		c.pingTimer.Reset(time.Until(deadline))
+	}
+	// Once armed, f may run at once on another goroutine that reads and
+	// writes c: nothing of c is touched after this.
+	if !c.link.whenReadable(f) {
+		c.pingTimer.Stop()
+		return false
+	}
+	if time.Until(deadline) <= 0 {
+		c.link.fire() // the timer may have fired before f was armed
+	}
+	return true
+}
+
+func (c *Conn) read(buf []byte, try bool) (transport.MessageType, []byte, bool, error) {
+	if c.err != nil {
+		return 0, nil, false, c.err
+	}
+	if len(c.pending) > 0 {
+		q := c.pending[0]
+		c.pending[0] = queued{}
+		c.pending = c.pending[1:]
+		c.atts = q.atts
+		return transport.Text, append(buf[:0], q.pkt...), true, nil
+	}
+	pkt, p, ok, err := c.next(buf, try)
+	if err == nil && !ok {
+		return 0, nil, false, nil
+	}
 	if err == nil {
 		switch p.Type {
 		case Event, Ack, BinaryEvent, BinaryAck:
-			return transport.Text, pkt, nil
+			return transport.Text, pkt, true, nil
 		case Disconnect:
 			err = &DisconnectError{Namespace: p.NamespaceName(), Reason: ReasonIOServerDisconnect}
 		default:
@@ -166,7 +223,7 @@ func (c *Conn) ReadMessage(buf []byte) (transport.MessageType, []byte, error) {
 		}
 	}
 	c.fail(err)
-	return 0, nil, err
+	return 0, nil, false, err
 }
 
 // fail ends the connection after a read error: the error sticks, writes
@@ -177,6 +234,9 @@ func (c *Conn) ReadMessage(buf []byte) (transport.MessageType, []byte, error) {
 // ended the read): the writer releases the connection when it is done.
 func (c *Conn) fail(err error) {
 	c.err = err
+	if c.pingTimer != nil {
+		c.pingTimer.Stop()
+	}
 	c.atts = nil
 	c.closing.Store(true)
 	c.failed.Store(true)
@@ -197,19 +257,31 @@ func (c *Conn) unlockWrites() {
 
 // next reads the next Socket.IO packet into buf's storage, handling
 // Engine.IO packets on the way and collecting a binary packet's
-// attachments. The packet is returned without its '4'.
-func (c *Conn) next(buf []byte) ([]byte, Packet, error) {
+// attachments. The packet is returned without its '4'. With try, ok is
+// false when no packet has begun to arrive.
+func (c *Conn) next(buf []byte, try bool) ([]byte, Packet, bool, error) {
 	for {
-		pkt, binary, err := c.link.read(buf)
+		var pkt []byte
+		var binary bool
+		ok := true
+		var err error
+		if try {
+			pkt, binary, ok, err = c.link.tryRead(buf)
+		} else {
+			pkt, binary, err = c.link.read(buf)
+		}
 		if err != nil {
-			return nil, Packet{}, c.readErr(err)
+			return nil, Packet{}, false, c.readErr(err)
+		}
+		if !ok {
+			return nil, Packet{}, false, nil
 		}
 		buf = pkt[:0]
 		if binary {
-			return nil, Packet{}, fmt.Errorf("%w: binary attachment without a binary packet announcing it", ErrParse)
+			return nil, Packet{}, false, fmt.Errorf("%w: binary attachment without a binary packet announcing it", ErrParse)
 		}
 		if len(pkt) == 0 {
-			return nil, Packet{}, fmt.Errorf("%w: empty Engine.IO packet", ErrParse)
+			return nil, Packet{}, false, fmt.Errorf("%w: empty Engine.IO packet", ErrParse)
 		}
 		switch pkt[0] {
 		case EngineMessage:
@@ -217,26 +289,26 @@ func (c *Conn) next(buf []byte) ([]byte, Packet, error) {
 			pkt = pkt[:n]
 			p, err := Parse(pkt)
 			if err != nil {
-				return nil, p, err
+				return nil, p, false, err
 			}
 			c.atts = nil
 			if p.Type == BinaryEvent || p.Type == BinaryAck {
 				if err := c.readAttachments(p.Attachments); err != nil {
-					return nil, p, err
+					return nil, p, false, err
 				}
 			}
-			return pkt, p, nil
+			return pkt, p, true, nil
 		case EnginePing:
 			if err := c.ping(pkt[1:]); err != nil {
-				return nil, Packet{}, err
+				return nil, Packet{}, false, err
 			}
 		case EngineNoop, EnginePong:
 			// A noop flushes a long-poll; a pong is never due (the
 			// client does not ping) and harmless.
 		case EngineClose:
-			return nil, Packet{}, c.readErr(&transport.CloseError{Code: 1000, Reason: "engine.io close"})
+			return nil, Packet{}, false, c.readErr(&transport.CloseError{Code: 1000, Reason: "engine.io close"})
 		default:
-			return nil, Packet{}, fmt.Errorf("%w: unexpected Engine.IO packet %q", ErrParse, clip(pkt))
+			return nil, Packet{}, false, fmt.Errorf("%w: unexpected Engine.IO packet %q", ErrParse, clip(pkt))
 		}
 	}
 }

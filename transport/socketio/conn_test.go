@@ -746,3 +746,63 @@ func TestWebSocketConnStartsNoGoroutine(t *testing.T) {
 		t.Fatalf("%d connections added %d goroutines; the server accounts for %d", n, added, 2*n)
 	}
 }
+
+// readPolled reads c the way an idle client does, with no goroutine
+// blocked in a read: TryReadMessage until nothing is buffered, then
+// WhenReadable; it returns the first error.
+func readPolled(t *testing.T, c *Conn) error {
+	t.Helper()
+	woke := make(chan struct{}, 1)
+	wake := func() { woke <- struct{}{} }
+	for {
+		_, _, ok, err := c.TryReadMessage(nil)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		if !c.WhenReadable(wake) {
+			t.Skip("this connection cannot be polled here")
+		}
+		select {
+		case <-woke:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the poller never woke the reader")
+		}
+	}
+}
+
+// TestPolledPingTimeout: a connection waiting in the poller, where no
+// read deadline fires, still sees the server stop pinging.
+func TestPolledPingTimeout(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{pingInterval: 50 * time.Millisecond, pingTimeout: 50 * time.Millisecond})
+	c := dialFake(t, srv, Options{Transports: []string{TransportWebSocket}})
+	start := time.Now()
+	if err := readPolled(t, c); !errors.Is(err, ErrPingTimeout) {
+		t.Fatalf("error %v, want ErrPingTimeout", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("ping timeout took %v for a 100ms deadline", d)
+	}
+}
+
+// TestPolledPingsAreAnswered: pings reach a polled connection and are
+// answered, and Abort ends the wait.
+func TestPolledPingsAreAnswered(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{ping: true, pingInterval: 30 * time.Millisecond, pingTimeout: 250 * time.Millisecond})
+	c := dialFake(t, srv, Options{Transports: []string{TransportWebSocket}})
+	ss := srv.session(t)
+	var pings atomic.Int32
+	c.SetPingHandler(func() {
+		if pings.Add(1) == 5 {
+			c.Abort()
+		}
+	})
+	if err := readPolled(t, c); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("after Abort: %v", err)
+	}
+	if ss.pongs.Load() < 4 || pings.Load() < 5 {
+		t.Fatalf("%d pings, %d pongs", pings.Load(), ss.pongs.Load())
+	}
+}

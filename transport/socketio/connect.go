@@ -18,7 +18,7 @@ func (c *Conn) connectNamespaces(d *Dialer) error {
 			return err
 		}
 		for acked := false; !acked; {
-			pkt, p, err := c.next(buf)
+			pkt, p, _, err := c.next(buf, false)
 			if err != nil {
 				return err
 			}

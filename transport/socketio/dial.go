@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/wsbench/wsbench/transport"
+	"github.com/wsbench/wsbench/transport/internal/wire"
 )
 
 // Dialer opens Socket.IO connections. It is safe for concurrent use: one
@@ -22,10 +24,12 @@ import (
 // for polling.
 type Dialer struct {
 	o        Options
-	err      error // invalid options, reported by Dial
-	polling  bool  // open on polling
-	upgrade  bool  // then try WebSocket
-	ws       websocket.Dialer
+	err      error            // invalid options, reported by Dial
+	polling  bool             // open on polling
+	upgrade  bool             // then try WebSocket
+	ws       websocket.Dialer // wss://
+	wsPlain  websocket.Dialer // ws://, through a wire.Tap for our own reader
+	pool     *wire.Pool
 	rt       *http.Transport
 	query    string // "&"-prefixed extra query, or ""
 	wsHeader http.Header
@@ -88,6 +92,21 @@ func NewDialer(o Options) *Dialer {
 		WriteBufferPool:  writePool,
 		Proxy:            nil, // load goes where the scenario says, not through an environment proxy
 	}
+	d.wsPlain = d.ws
+	netDial := o.NetDial
+	if netDial == nil {
+		netDial = (&net.Dialer{}).DialContext
+	}
+	d.wsPlain.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := netDial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return wire.NewTap(c), nil
+	}
+	// gorilla's reader serves only the handshake: its smallest buffer.
+	d.wsPlain.ReadBufferSize = 1
+	d.pool = wire.NewPool(o.ReadBufferSize)
 	d.wsHeader = o.Header
 	if d.polling {
 		d.rt = &http.Transport{

@@ -15,9 +15,11 @@
 //
 // It keeps the costs of a load generator low: no goroutine of its own per
 // connection (the caller's reader answers pings and runs the polling
-// long-poll; writers POST on their own goroutine), a 512-byte WebSocket
-// read buffer, write buffers lent from a pool, and no allocation of its
-// own when reading over WebSocket. It keeps the ordering guarantees a
+// long-poll; writers POST on their own goroutine), read and write buffers
+// lent from pools only while in use, and no allocation when reading over
+// ws://, where our own frame reader (transport/internal/wire) reads and
+// the connection can wait for data without a goroutine
+// (transport.Poller). It keeps the ordering guarantees a
 // measuring tool needs: every namespace is connected before Dial returns,
 // events sent meanwhile are kept, DISCONNECT packets go out before the
 // close, and the polling writes never wait for the long-poll.

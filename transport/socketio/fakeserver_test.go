@@ -30,6 +30,7 @@ type fakeServer struct {
 	wg sync.WaitGroup // pingers and WebSocket writers
 
 	mu       sync.Mutex
+	closed   bool // no goroutine starts once set (track)
 	sessions map[string]*fakeSession
 	seq      int
 	newSess  chan *fakeSession
@@ -104,8 +105,22 @@ func newFakeServer(t testing.TB, o fakeOptions) *fakeServer {
 
 func (s *fakeServer) URL() string { return s.hs.URL }
 
+// track counts a goroutine close waits for, unless close has begun: a
+// hijacked handler can outlive httptest's Close, and a WaitGroup.Add
+// racing Wait is a data race.
+func (s *fakeServer) track() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
 func (s *fakeServer) close() {
 	s.mu.Lock()
+	s.closed = true
 	var all []*fakeSession
 	for _, ss := range s.sessions {
 		all = append(all, ss)
@@ -168,8 +183,7 @@ func (s *fakeServer) open(transportName string) (*fakeSession, []byte) {
 	}
 	open := fmt.Sprintf(`0{"sid":%q,"upgrades":%s,"pingInterval":%d,"pingTimeout":%d,"maxPayload":1000000}`,
 		ss.sid, upgrades, s.o.pingInterval.Milliseconds(), s.o.pingTimeout.Milliseconds())
-	if s.o.ping {
-		s.wg.Add(1)
+	if s.o.ping && s.track() {
 		go ss.pinger()
 	}
 	s.newSess <- ss
@@ -241,7 +255,10 @@ func (ss *fakeSession) startWS(c *websocket.Conn) {
 	ss.mu.Lock()
 	ss.ws = c
 	ss.mu.Unlock()
-	ss.srv.wg.Add(1)
+	if !ss.srv.track() {
+		c.Close() // the test is over; a handler still upgrading must not race close's Wait
+		return
+	}
 	go ss.wsWriter(c)
 	ss.signal()
 }

@@ -6,15 +6,21 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/wsbench/wsbench/transport"
+	"github.com/wsbench/wsbench/transport/internal/wire"
 )
 
 // dialWS opens a WebSocket; a refusal becomes a *transport.HandshakeError.
 func (d *Dialer) dialWS(ctx context.Context, u string) (*wslink, transport.Info, error) {
-	c, resp, err := d.ws.DialContext(ctx, u, d.wsHeader)
+	gd := &d.ws
+	if strings.HasPrefix(u, "ws://") {
+		gd = &d.wsPlain
+	}
+	c, resp, err := gd.DialContext(ctx, u, d.wsHeader)
 	if err != nil {
 		if resp != nil && errors.Is(err, websocket.ErrBadHandshake) {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
@@ -27,7 +33,11 @@ func (d *Dialer) dialWS(ctx context.Context, u string) (*wslink, transport.Info,
 	if resp != nil {
 		info.Extensions = resp.Header.Get("Sec-WebSocket-Extensions")
 	}
-	return &wslink{c: c, writeTimeout: d.o.WriteTimeout}, info, nil
+	l := &wslink{c: c, writeTimeout: d.o.WriteTimeout}
+	if tap, ok := c.UnderlyingConn().(*wire.Tap); ok {
+		l.rd = wire.NewReader(c, tap, wire.Options{Pool: d.pool, MaxMessageSize: d.o.MaxMessageSize, WriteTimeout: d.o.WriteTimeout})
+	}
+	return l, info, nil
 }
 
 // readOpen reads the Engine.IO open packet a WebSocket starts with.

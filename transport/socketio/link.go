@@ -30,4 +30,13 @@ type link interface {
 	abort()
 	// name is the Engine.IO transport name.
 	name() string
+	// tryRead is read that returns ok false instead of waiting when no
+	// packet has begun to arrive; a link that cannot be polled waits.
+	tryRead(dst []byte) (pkt []byte, binary, ok bool, err error)
+	// whenReadable calls f once, on a new goroutine, when tryRead may
+	// make progress, or after abort or fire; false when the link cannot
+	// be polled (f is then never called).
+	whenReadable(f func()) bool
+	// fire calls the function whenReadable armed now: a deadline passed.
+	fire()
 }

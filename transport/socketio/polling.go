@@ -265,6 +265,17 @@ func (l *polllink) armGetCancel() {
 
 func (l *polllink) setReadDeadline(t time.Time) { l.deadline = t }
 
+// tryRead waits like read: a long-poll is a request in flight, not a
+// socket to poll.
+func (l *polllink) tryRead(dst []byte) ([]byte, bool, bool, error) {
+	pkt, bin, err := l.read(dst)
+	return pkt, bin, err == nil, err
+}
+
+func (l *polllink) whenReadable(func()) bool { return false }
+
+func (l *polllink) fire() {}
+
 func (l *polllink) abort() {
 	l.mu.Lock()
 	l.aborted.Store(true)

@@ -16,7 +16,7 @@ var probe = []byte("probe")
 func (c *Conn) drainPolling(poll *polllink) error {
 	var buf []byte
 	for poll.buffered() {
-		pkt, p, err := c.next(buf)
+		pkt, p, _, err := c.next(buf, false)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/wsbench/wsbench/transport"
+	"github.com/wsbench/wsbench/transport/internal/wire"
 )
 
 // wslink is the WebSocket transport: one Engine.IO packet per frame, text
@@ -16,6 +17,7 @@ import (
 // under the Conn's write lock.
 type wslink struct {
 	c            *websocket.Conn
+	rd           *wire.Reader // reads instead of c when set (ws:// dialed through a wire.Tap)
 	writeTimeout time.Duration
 	typ          [1]byte // the type byte of the text packet being sent
 }
@@ -25,6 +27,10 @@ var _ link = (*wslink)(nil)
 func (l *wslink) name() string { return TransportWebSocket }
 
 func (l *wslink) read(dst []byte) ([]byte, bool, error) {
+	if l.rd != nil {
+		op, msg, err := l.rd.ReadMessage(dst)
+		return msg, op == websocket.BinaryMessage, err
+	}
 	t, r, err := l.c.NextReader()
 	if err != nil {
 		return nil, false, convertWSReadErr(err)
@@ -103,6 +109,35 @@ func (l *wslink) end(disconnects [][]byte, code int, reason string) error {
 	return convertWSWriteErr(l.c.WriteControl(websocket.CloseMessage, msg, time.Now().Add(l.writeTimeout)))
 }
 
-func (l *wslink) setReadDeadline(t time.Time) { _ = l.c.SetReadDeadline(t) }
+func (l *wslink) setReadDeadline(t time.Time) {
+	if l.rd != nil {
+		_ = l.rd.SetReadDeadline(t)
+		return
+	}
+	_ = l.c.SetReadDeadline(t)
+}
 
-func (l *wslink) abort() { _ = l.c.Close() }
+func (l *wslink) abort() {
+	if l.rd != nil {
+		_ = l.rd.Abort()
+		return
+	}
+	_ = l.c.Close()
+}
+
+func (l *wslink) tryRead(dst []byte) ([]byte, bool, bool, error) {
+	if l.rd == nil {
+		pkt, bin, err := l.read(dst)
+		return pkt, bin, err == nil, err
+	}
+	op, msg, ok, err := l.rd.TryReadMessage(dst)
+	return msg, op == websocket.BinaryMessage, ok, err
+}
+
+func (l *wslink) whenReadable(f func()) bool { return l.rd != nil && l.rd.WhenReadable(f) }
+
+func (l *wslink) fire() {
+	if l.rd != nil {
+		l.rd.Fire()
+	}
+}

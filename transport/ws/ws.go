@@ -7,12 +7,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/wsbench/wsbench/transport"
+	"github.com/wsbench/wsbench/transport/internal/wire"
 )
 
 // Options configure a Dialer. A zero field means the documented default.
@@ -31,8 +33,9 @@ type Options struct {
 	HandshakeTimeout time.Duration
 	// WriteTimeout bounds each write; default 10s.
 	WriteTimeout time.Duration
-	// ReadBufferSize is the per-connection read buffer; default 512 B.
-	// Larger messages are read through it, just with more calls.
+	// ReadBufferSize is the read buffer; default 512 B. Larger messages
+	// are read through it, just with more calls. On ws:// without
+	// compression a connection holds it only while bytes are unread.
 	ReadBufferSize int
 	// NetDial replaces the TCP dial (for source addresses, tests).
 	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -48,7 +51,11 @@ const (
 
 // Dialer opens WebSocket connections. It is safe for concurrent use.
 type Dialer struct {
-	d            websocket.Dialer
+	d websocket.Dialer
+	// plain dials ws:// through a wire.Tap, for our own reader; nil with
+	// compression, which only gorilla's reader inflates.
+	plain        *websocket.Dialer
+	pool         *wire.Pool
 	header       http.Header
 	maxMsg       int64
 	writeTimeout time.Duration
@@ -93,12 +100,32 @@ func NewDialer(o Options) *Dialer {
 		nd := &net.Dialer{}
 		d.d.NetDialContext = nd.DialContext
 	}
+	if !o.Compression {
+		p := d.d
+		dial := d.d.NetDialContext
+		p.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dial(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return wire.NewTap(c), nil
+		}
+		// gorilla's own reader serves only the handshake: the smallest
+		// buffer it takes (125 B) instead of one held for the
+		// connection's life.
+		p.ReadBufferSize = 1
+		d.plain, d.pool = &p, wire.NewPool(o.ReadBufferSize)
+	}
 	return d
 }
 
 // Dial connects to url and completes the WebSocket handshake.
 func (d *Dialer) Dial(ctx context.Context, url string) (transport.Conn, error) {
-	c, resp, err := d.d.DialContext(ctx, url, d.header)
+	gd := &d.d
+	if d.plain != nil && strings.HasPrefix(url, "ws://") {
+		gd = d.plain
+	}
+	c, resp, err := gd.DialContext(ctx, url, d.header)
 	if err != nil {
 		if resp != nil && errors.Is(err, websocket.ErrBadHandshake) {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
@@ -112,6 +139,9 @@ func (d *Dialer) Dial(ctx context.Context, url string) (transport.Conn, error) {
 	}
 	c.SetReadLimit(d.maxMsg)
 	wc := &conn{c: c, writeTimeout: d.writeTimeout, maxMsg: d.maxMsg}
+	if tap, ok := c.UnderlyingConn().(*wire.Tap); ok {
+		wc.rd = wire.NewReader(c, tap, wire.Options{Pool: d.pool, MaxMessageSize: d.maxMsg, WriteTimeout: d.writeTimeout})
+	}
 	wc.info.Subprotocol = c.Subprotocol()
 	if resp != nil {
 		wc.info.Extensions = resp.Header.Get("Sec-WebSocket-Extensions")
@@ -122,14 +152,22 @@ func (d *Dialer) Dial(ctx context.Context, url string) (transport.Conn, error) {
 // conn adapts *websocket.Conn to transport.Conn.
 type conn struct {
 	c            *websocket.Conn
+	rd           *wire.Reader // reads instead of c when set
 	writeTimeout time.Duration
 	maxMsg       int64
 	info         transport.Info
 }
 
-var _ transport.Conn = (*conn)(nil)
+var (
+	_ transport.Conn   = (*conn)(nil)
+	_ transport.Poller = (*conn)(nil)
+)
 
 func (c *conn) ReadMessage(buf []byte) (transport.MessageType, []byte, error) {
+	if c.rd != nil {
+		t, data, err := c.rd.ReadMessage(buf)
+		return transport.MessageType(t), data, err
+	}
 	t, r, err := c.c.NextReader()
 	if err != nil {
 		return 0, nil, convertReadErr(err)
@@ -182,7 +220,26 @@ func (c *conn) Ping(data []byte) error {
 	return c.c.WriteControl(websocket.PingMessage, data, time.Now().Add(c.writeTimeout))
 }
 
+// TryReadMessage is ReadMessage that does not wait for a message that
+// has not begun to arrive, when the connection can be polled.
+func (c *conn) TryReadMessage(buf []byte) (transport.MessageType, []byte, bool, error) {
+	if c.rd == nil {
+		t, data, err := c.ReadMessage(buf)
+		return t, data, err == nil, err
+	}
+	t, data, ok, err := c.rd.TryReadMessage(buf)
+	return transport.MessageType(t), data, ok, err
+}
+
+// WhenReadable calls f when TryReadMessage may make progress; false on
+// wss://, with compression, or where there is no poller.
+func (c *conn) WhenReadable(f func()) bool { return c.rd != nil && c.rd.WhenReadable(f) }
+
 func (c *conn) SetPongHandler(f func()) {
+	if c.rd != nil {
+		c.rd.SetPongHandler(f)
+		return
+	}
 	c.c.SetPongHandler(func(string) error { f(); return nil })
 }
 
@@ -191,6 +248,11 @@ func (c *conn) Close(code int, reason string) error {
 	return c.c.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.writeTimeout))
 }
 
-func (c *conn) Abort() error { return c.c.Close() }
+func (c *conn) Abort() error {
+	if c.rd != nil {
+		return c.rd.Abort()
+	}
+	return c.c.Close()
+}
 
 func (c *conn) Info() transport.Info { return c.info }
