@@ -102,7 +102,8 @@ func newVersionCmd() *cobra.Command {
 // are most of the memory while producing no garbage; at the default of
 // 100 the process then holds about as much collectable garbage as it has
 // live memory. 50 measured 19.2 -> 16.9 KiB RSS per idle client at 10k
-// clients with no measurable throughput cost (docs/benchmarks.md).
+// clients with no measurable throughput cost, when every idle client
+// still had a reader goroutine (docs/performance.md).
 const gcPercent = 50
 
 // tuneGC applies gcPercent unless the user set GOGC.
