@@ -383,8 +383,15 @@ func (v *VU) paceTime(s *scenario.Send) (at time.Time, wait time.Duration) {
 	return at, max(at.Sub(now), 0)
 }
 
-// pacedSend sends at its intended time at and moves the timeline on.
+// pacedSend sends at its intended time at and moves the timeline on. A
+// send leaving more than one interval late counts as behind: the client
+// has a backlog on its timeline (it waited for slow replies, or wsbench
+// was short of CPU).
 func (v *VU) pacedSend(s *scenario.Send, at time.Time) {
 	v.paced[s] = at.Add(s.Interval)
+	v.rec.Inc(metrics.SendsPaced)
+	if v.clock.Now().Sub(at) > s.Interval {
+		v.rec.Inc(metrics.SendsBehind)
+	}
 	v.sendAt(s, at)
 }

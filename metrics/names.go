@@ -77,6 +77,10 @@ const (
 	HeartbeatSent
 	HeartbeatMissed
 	SendsRejected
+	// SendsPaced counts paced sends (send.rate or total_rate); SendsBehind
+	// those that left more than one interval after their intended time.
+	SendsPaced
+	SendsBehind
 	ClientsStarted
 	ClientsFinished
 	// ArrivalsMissed counts open-model arrivals that did not start because
@@ -104,7 +108,7 @@ var counterNames = [NumCounters]string{
 	"expects.matched", "expects.timed_out", "expects.cancelled", "expects.unsent",
 	"queue.queued", "queue.flushed", "queue.dropped", "queue.unsent",
 	"heartbeat.sent", "heartbeat.missed",
-	"sends.rejected",
+	"sends.rejected", "sends.paced", "sends.behind",
 	"clients.started", "clients.finished", "arrivals.missed",
 	"upgrades.succeeded", "upgrades.failed",
 	"deliveries.received", "deliveries.lost", "deliveries.duplicated", "deliveries.out_of_order",

@@ -45,3 +45,37 @@ func TestLateTimersWarn(t *testing.T) {
 		t.Errorf("the table's load generator line lacks the timer lag:\n%s", out.String())
 	}
 }
+
+// TestPacedSendsBehindWarn: paced sends that fell behind their timeline
+// are reported, blamed on the server's replies or on wsbench's CPU by the
+// timer probe.
+func TestPacedSendsBehindWarn(t *testing.T) {
+	sc, err := scenario.Parse("c.yaml", []byte("target: ws://example.test/ws\nclients: {count: 1}\nduration: 10s\nsteps: [connect]\n"), scenario.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := func(behind int64, timerLag time.Duration) string {
+		start := time.Now()
+		rec := metrics.NewRecorder(start, 1)
+		sh := rec.Shard(0)
+		sh.Add(metrics.SendsPaced, 1000)
+		sh.Add(metrics.SendsBehind, behind)
+		for range 100 {
+			sh.Observe(metrics.TimerLag, timerLag)
+		}
+		s, err := Build(Input{Scenario: sc, URL: sc.Target, EndReason: "completed", Snapshot: rec.Snapshot(start.Add(10 * time.Second))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(s.Warnings, "\n")
+	}
+	if w := build(5, time.Millisecond); strings.Contains(w, "paced sends") {
+		t.Errorf("0.5%% behind warned:\n%s", w)
+	}
+	if w := build(120, time.Millisecond); !strings.Contains(w, "120 of 1000 paced sends left more than one interval behind") || !strings.Contains(w, "waited for slow replies") {
+		t.Errorf("12%% behind with timers on time:\n%s", w)
+	}
+	if w := build(120, 50*time.Millisecond); !strings.Contains(w, "because wsbench was short of CPU") {
+		t.Errorf("12%% behind with late timers:\n%s", w)
+	}
+}

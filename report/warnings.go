@@ -31,6 +31,14 @@ func warnings(in Input, s *Summary) []string {
 		w = append(w, fmt.Sprintf("wsbench was short of CPU: its timers ran late (p99 %s, worst %s behind), so every latency it measured includes up to that much of its own delay, and paced sends, heartbeats and arrivals ran late; use fewer clients per process or more workers",
 			FormatMicros(lag.P99US), FormatMicros(lag.MaxUS)))
 	}
+	if paced, behind := snap.Counters[metrics.SendsPaced], snap.Counters[metrics.SendsBehind]; behind > 0 && behind*100 >= paced {
+		why := "they waited for slow replies: the server's delay, which rtt counts from the intended send times"
+		if s.Latency[metrics.TimerLag.Name()].P99US > LateTimer.Microseconds() {
+			why = "wsbench was short of CPU (its timers ran late)"
+		}
+		w = append(w, fmt.Sprintf("%d of %d paced sends left more than one interval behind their intended time, so the server got less than the planned send rate; the clients fell behind because %s",
+			behind, paced, why))
+	}
 	if sc.Target == scenario.Embedded || strings.HasPrefix(sc.Target, scenario.Embedded+"/") {
 		w = append(w, "the embedded test server runs inside this process and shares its CPU; for figures about a real server, point target at it")
 	}

@@ -68,6 +68,11 @@ steps:
 	if m := uncorrected.Max(); m < 900_000 {
 		t.Errorf("uncorrected max %d µs: the message in flight during the stall took about 1 s", m)
 	}
+	// The sends due during the stall left late: a backlog on the timeline.
+	paced, behind := snap.Counters[metrics.SendsPaced], snap.Counters[metrics.SendsBehind]
+	if paced != corrected.TotalCount() || behind < 50 || behind > 110 {
+		t.Errorf("%d paced sends, %d behind; want one per sample and about 100 behind (the sends due during the 1 s stall)", paced, behind)
+	}
 }
 
 // TestTotalRateIsSharedByTheClients: a total_rate is spread over the
@@ -88,5 +93,8 @@ steps:
 	// each client is at once, the last may miss the end).
 	if n := res.Snapshot.Counters[metrics.MsgsSent]; n < 180 || n > 208 {
 		t.Fatalf("%d messages sent; want about 200 (100/s for 2 s over 4 clients)", n)
+	}
+	if n := res.Snapshot.Counters[metrics.SendsBehind]; n > 2 {
+		t.Errorf("%d paced sends behind against a prompt server; want none", n)
 	}
 }
