@@ -366,32 +366,49 @@ func (v *VU) nextSeq(t *scenario.Template) {
 	}
 }
 
+// pace is a paced send's place on its timeline: its next intended time,
+// and whether the client reached the step before it.
+type pace struct {
+	at    time.Time
+	early bool
+}
+
 // paceTime returns a paced send's next intended time and how long until
 // it. A client behind its timeline sends at once: the lost time shows in
 // the latency, which counts from the intended time (coordinated omission
 // corrected, as wrk2 does).
 func (v *VU) paceTime(s *scenario.Send) (at time.Time, wait time.Duration) {
 	if v.paced == nil {
-		v.paced = map[*scenario.Send]time.Time{}
+		v.paced = map[*scenario.Send]pace{}
 	}
 	now := v.clock.Now()
-	at, ok := v.paced[s]
+	p, ok := v.paced[s]
 	if !ok {
-		at = now
-		v.paced[s] = at
+		p.at = now
 	}
-	return at, max(at.Sub(now), 0)
+	if now.Before(p.at) {
+		p.early = true
+	}
+	v.paced[s] = p
+	return p.at, max(p.at.Sub(now), 0)
 }
 
-// pacedSend sends at its intended time at and moves the timeline on. A
-// send leaving more than one interval late counts as behind: the client
-// has a backlog on its timeline (it waited for slow replies, or wsbench
-// was short of CPU).
+// pacedSend sends at its intended time at and moves the timeline on. The
+// latency counts from at when the client was late for it (it waited for
+// slow replies: the server's delay), but from the actual send when the
+// client was ready before at: then the wake-up's own lateness is
+// wsbench's, which timer_lag reports, not the server's. A send leaving
+// more than one interval late counts as behind: the client has a backlog
+// on its timeline.
 func (v *VU) pacedSend(s *scenario.Send, at time.Time) {
-	v.paced[s] = at.Add(s.Interval)
+	origin := at
+	if v.paced[s].early {
+		origin = v.clock.Now()
+	}
+	v.paced[s] = pace{at: at.Add(s.Interval)}
 	v.rec.Inc(metrics.SendsPaced)
 	if v.clock.Now().Sub(at) > s.Interval {
 		v.rec.Inc(metrics.SendsBehind)
 	}
-	v.sendAt(s, at)
+	v.sendAt(s, origin)
 }

@@ -116,7 +116,7 @@ type VU struct {
 	ackSeq int64  // last emit ack id; owned by the step goroutine
 	ackBuf []byte // answers to the server's ack requests; guarded by mu
 	// paced is each paced send's next intended time; owned by the steps.
-	paced map[*scenario.Send]time.Time
+	paced map[*scenario.Send]pace
 	// deliv tracks deliveries (client.delivery); owned by the reader.
 	deliv *deliveries
 

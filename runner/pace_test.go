@@ -98,3 +98,28 @@ steps:
 		t.Errorf("%d paced sends behind against a prompt server; want none", n)
 	}
 }
+
+// TestPacedSendsOnTimeCountTheRoundTrip: against a prompt server a paced
+// client is ready before each intended time, so its corrected latency is
+// the round trip, not the round trip plus its own timer's wake-up.
+func TestPacedSendsOnTimeCountTheRoundTrip(t *testing.T) {
+	srv := startServer(t)
+	res := runYAML(t, `
+target: TARGET
+duration: 2s
+clients: {count: 2}
+steps:
+  - connect
+  - loop:
+      steps:
+        - send: {text: '{"id":"{{.VU}}-{{.Seq}}"}', rate: 50/s, expect: {json_field: id, timeout: 1s}}
+`, srv.URL("/json"), Options{})
+	corrected, uncorrected := res.Snapshot.Hists[metrics.RTT], res.Snapshot.Hists[metrics.RTTUncorrected]
+	if corrected.TotalCount() < 150 || corrected.TotalCount() != uncorrected.TotalCount() {
+		t.Fatalf("%d corrected, %d uncorrected samples; want about 200 of each", corrected.TotalCount(), uncorrected.TotalCount())
+	}
+	c50, u50 := corrected.ValueAtQuantile(50), uncorrected.ValueAtQuantile(50)
+	if c50-u50 > 50 {
+		t.Errorf("median corrected %d µs, uncorrected %d µs: a client on time must not charge its own wake-up to the server", c50, u50)
+	}
+}
