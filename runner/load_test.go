@@ -33,13 +33,9 @@ func TestTimerProbeSeesAStarvedProcess(t *testing.T) {
 	<-probed
 
 	lag := rec.Snapshot(time.Now()).Hists[metrics.TimerLag]
-	var late int64
-	for _, b := range lag.Distribution() {
-		if b.From >= 5_000 {
-			late += b.Count
-		}
-	}
-	if late < 4 {
-		t.Fatalf("timer lag: %d of %d samples 5 ms or more behind (worst %d µs); want several", late, lag.TotalCount(), lag.Max())
+	// Each spinner holds the P for up to a 10 ms slice (far more under
+	// the race detector), so the worst probe is at least that late.
+	if lag.TotalCount() < 2 || lag.Max() < 8_000 {
+		t.Fatalf("timer lag: %d samples, worst %d µs; want the worst 8 ms or more behind", lag.TotalCount(), lag.Max())
 	}
 }
