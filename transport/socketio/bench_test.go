@@ -5,12 +5,11 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/wsbench/wsbench/internal/streamtest"
 	"github.com/wsbench/wsbench/transport"
 )
 
@@ -19,58 +18,21 @@ import (
 const tickEvent = `2["tick",{"n":12345,"text":"a short event, as most are"}]`
 
 // streamServer opens an Engine.IO session over WebSocket, acknowledges
-// the main namespace, and then either sends tickEvent without end
-// (?mode=read) or discards whatever arrives (?mode=write), both on the raw
-// TCP connection so that the server itself does not allocate per message.
+// the main namespace, and then either sends tickEvent without end or, with
+// ?mode=write, discards whatever arrives (streamtest.Stream). With ?raw=1
+// it skips the Engine.IO handshake.
 func streamServer(tb testing.TB) string {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []*websocket.Conn
-	up := websocket.Upgrader{}
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
+	return streamtest.Stream(tb, "4"+tickEvent, func(c *websocket.Conn, r *http.Request) bool {
+		if r.URL.Query().Get("raw") != "" {
+			return true
 		}
-		mu.Lock()
-		conns = append(conns, c)
-		mu.Unlock()
-		wg.Add(1)
-		defer wg.Done()
-		defer c.Close()
-		if r.URL.Query().Get("raw") == "" {
-			_ = c.WriteMessage(websocket.TextMessage, []byte(`0{"sid":"s","upgrades":[],"pingInterval":600000,"pingTimeout":600000}`))
-			if _, _, err := c.ReadMessage(); err != nil { // CONNECT
-				return
-			}
-			_ = c.WriteMessage(websocket.TextMessage, []byte(`40{"sid":"x"}`))
+		_ = c.WriteMessage(websocket.TextMessage, []byte(`0{"sid":"s","upgrades":[],"pingInterval":600000,"pingTimeout":600000}`))
+		if _, _, err := c.ReadMessage(); err != nil { // CONNECT
+			return false
 		}
-		if r.URL.Query().Get("mode") == "write" {
-			_, _ = io.Copy(io.Discard, c.NetConn())
-			return
-		}
-		var frames []byte
-		payload := "4" + tickEvent
-		for range 256 {
-			frames = append(frames, 0x81, byte(len(payload)))
-			frames = append(frames, payload...)
-		}
-		for {
-			if _, err := c.NetConn().Write(frames); err != nil {
-				return
-			}
-		}
-	}))
-	tb.Cleanup(func() {
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		hs.Close()
-		wg.Wait()
+		_ = c.WriteMessage(websocket.TextMessage, []byte(`40{"sid":"x"}`))
+		return true
 	})
-	return hs.URL
 }
 
 func dialStream(tb testing.TB, url string) *Conn {

@@ -2,65 +2,20 @@ package ws
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/gorilla/websocket"
-
+	"github.com/wsbench/wsbench/internal/streamtest"
 	"github.com/wsbench/wsbench/transport"
 )
 
 // benchMsg is a typical small message.
 const benchMsg = `{"type":"chat","vu":1234,"seq":98765,"sent_at":1767225600000}`
 
-// streamServer upgrades and then, on the raw TCP connection so that the
-// server adds no allocation of its own, sends benchMsg frames without end
-// (?mode=read) or discards what arrives (?mode=write).
+// streamServer sends benchMsg frames without end (mode read) or discards
+// what arrives (mode write).
 func streamServer(tb testing.TB, mode string) string {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []*websocket.Conn
-	up := websocket.Upgrader{}
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		mu.Lock()
-		conns = append(conns, c)
-		mu.Unlock()
-		wg.Add(1)
-		defer wg.Done()
-		defer c.Close()
-		if mode == "write" {
-			_, _ = io.Copy(io.Discard, c.NetConn())
-			return
-		}
-		var frames []byte
-		for range 256 {
-			frames = append(frames, 0x81, byte(len(benchMsg)))
-			frames = append(frames, benchMsg...)
-		}
-		for {
-			if _, err := c.NetConn().Write(frames); err != nil {
-				return
-			}
-		}
-	}))
-	tb.Cleanup(func() {
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		hs.Close()
-		wg.Wait()
-	})
-	return "ws" + strings.TrimPrefix(hs.URL, "http")
+	return "ws" + strings.TrimPrefix(streamtest.Stream(tb, benchMsg, nil), "http") + "/?mode=" + mode
 }
 
 func dialBench(tb testing.TB, mode string) transport.Conn {
