@@ -360,14 +360,7 @@ func TestServeSocketIOAndRunAgainstIt(t *testing.T) {
 		Deliveries struct{ Received int }  `json:"deliveries"`
 		Heartbeat  struct{ Sent int }      `json:"heartbeat"`
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schematest.Validate(t, "result.schema.json", data)
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatal(err)
-	}
+	readResult(t, out, &res)
 	if res.Upgrades.Succeeded != 5 || res.Deliveries.Received < 5*5 || res.Heartbeat.Sent < 5*3 {
 		t.Errorf("result: upgrades %d, deliveries %d, pongs %d", res.Upgrades.Succeeded, res.Deliveries.Received, res.Heartbeat.Sent)
 	}
@@ -463,14 +456,7 @@ thresholds:
 			Aborted bool `json:"aborted"`
 		} `json:"thresholds"`
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schematest.Validate(t, "result.schema.json", data)
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatal(err)
-	}
+	readResult(t, out, &res)
 	if res.EndReason != "aborted" || len(res.Thresholds) != 1 || res.Thresholds[0].Passed || !res.Thresholds[0].Aborted {
 		t.Errorf("result: end %q, thresholds %+v", res.EndReason, res.Thresholds)
 	}
@@ -598,11 +584,6 @@ thresholds: [arrivals.missed == 0]
 	if !strings.Contains(r.stdout, "Arrivals: 40 started, 0 missed (max 100 alive)") {
 		t.Errorf("summary lacks the Arrivals line:\n%s", r.stdout)
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schematest.Validate(t, "result.schema.json", data)
 	var res struct {
 		Clients struct {
 			Started  int64 `json:"started"`
@@ -614,9 +595,7 @@ thresholds: [arrivals.missed == 0]
 			ArrivalRate string `json:"arrival_rate"`
 		} `json:"scenario"`
 	}
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatal(err)
-	}
+	readResult(t, out, &res)
 	if res.Clients.Started != 40 || res.Clients.Arrivals.Started != 40 || res.Scenario.ArrivalRate != "20/s" {
 		t.Fatalf("result: %+v", res)
 	}
@@ -647,5 +626,19 @@ func TestRunWritesHTMLAndCSV(t *testing.T) {
 	csvData, err := os.ReadFile(series)
 	if err != nil || !strings.HasPrefix(string(csvData), "time,t,target,connected,") {
 		t.Fatalf("CSV %v:\n%.300s", err, csvData)
+	}
+}
+
+// readResult reads a result file, checks it against docs/result.schema.json
+// and decodes it into v.
+func readResult(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, "result.schema.json", data)
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/wsbench/wsbench/internal/schematest"
 )
 
 // TestSegmentsMergeIntoTheWholeRun runs two halves of a 5-client run as
@@ -91,18 +89,11 @@ func TestWorkersSplitAndMerge(t *testing.T) {
 	if !strings.Contains(r.stdout, "Connections  opened 6 ") || !strings.Contains(r.stderr, "3 workers, seed") {
 		t.Errorf("output:\n%s%s", r.stdout, r.stderr)
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schematest.Validate(t, "result.schema.json", data)
 	var res struct {
 		Scenario struct{ Segment string } `json:"scenario"`
 		Expects  struct{ Matched int }    `json:"expects"`
 	}
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatal(err)
-	}
+	readResult(t, out, &res)
 	if res.Scenario.Segment != "" || res.Expects.Matched != 6 {
 		t.Errorf("merged result: %+v", res)
 	}
@@ -123,11 +114,6 @@ func TestWorkersSplitTheArrivals(t *testing.T) {
 	if !strings.Contains(r.stdout, "Arrivals: 30 started, 0 missed (max 60 alive)") {
 		t.Errorf("summary lacks the merged arrivals:\n%s", r.stdout)
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schematest.Validate(t, "result.schema.json", data)
 	var res struct {
 		Clients struct {
 			PeakTarget int `json:"peak_target"`
@@ -135,9 +121,7 @@ func TestWorkersSplitTheArrivals(t *testing.T) {
 		} `json:"clients"`
 		Expects struct{ Matched int } `json:"expects"`
 	}
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatal(err)
-	}
+	readResult(t, out, &res)
 	if res.Clients.Arrivals.Started != 30 || res.Expects.Matched != 30 || res.Clients.PeakTarget != 60 {
 		t.Errorf("merged result: %+v", res)
 	}
