@@ -213,3 +213,40 @@ func TestPolled(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 }
+
+// TestLinger: right after a message, TryReadMessage waits up to Linger
+// for the next one (on a busy connection that is cheaper than the
+// poller); after a quiet Linger it reports none, and a read deadline set
+// on the reader still ends the connection.
+func TestLinger(t *testing.T) {
+	url, peer := rawServer(t, frame(true, opText, "one"))
+	r := dialReader(t, url, 1<<20)
+	c := <-peer
+	if _, msg, ok, err := r.TryReadMessage(nil); !ok || err != nil || string(msg) != "one" {
+		t.Fatalf("first message: %q %v %v", msg, ok, err)
+	}
+	time.AfterFunc(50*time.Millisecond, func() { c.Write(frame(true, opText, "two")) })
+	if _, msg, ok, err := r.TryReadMessage(nil); !ok || err != nil || string(msg) != "two" {
+		t.Fatalf("a message 50 ms after the last: %q %v %v; want it read by lingering", msg, ok, err)
+	}
+	start := time.Now()
+	if _, _, ok, err := r.TryReadMessage(nil); ok || err != nil {
+		t.Fatalf("nothing sent: ok %v, %v", ok, err)
+	}
+	if d := time.Since(start); d < Linger*8/10 || d > Linger+2*time.Second {
+		t.Fatalf("reported none after %s; want after about the %s linger", d, Linger)
+	}
+	if _, _, ok, err := r.TryReadMessage(nil); ok || err != nil || time.Since(start) > Linger+2*time.Second {
+		t.Fatalf("a quiet reader lingered again: ok %v, %v", ok, err)
+	}
+
+	// A deadline shorter than the linger is kept: the read fails at it.
+	c.Write(frame(true, opText, "three"))
+	if _, msg, err := r.ReadMessage(nil); err != nil || string(msg) != "three" {
+		t.Fatalf("third message: %q %v", msg, err)
+	}
+	_ = r.SetReadDeadline(time.Now().Add(30 * time.Millisecond))
+	if _, _, _, err := r.TryReadMessage(nil); err == nil {
+		t.Fatal("a read deadline inside the linger passed without an error")
+	}
+}
