@@ -184,14 +184,17 @@ func stubScenario(results []*Summary, ths []scenario.Threshold) *scenario.Scenar
 	info := results[0].Scenario
 	sc := &scenario.Scenario{Name: info.Name, Target: info.Target, Protocol: info.Protocol, Thresholds: ths}
 	sc.Client.TLS.InsecureSkipVerify = info.InsecureSkipVerify
+	// An open model's rates make it one for Build (Clients.Open), which
+	// then reports the merged arrivals; max is the segments' shares added.
+	sc.Clients.ArrivalRate = info.ArrivalRate
+	for _, st := range info.Stages {
+		if st.ArrivalRate != "" {
+			sc.Clients.Stages = append(sc.Clients.Stages, scenario.Stage{ArrivalRate: st.ArrivalRate})
+		}
+	}
 	for _, r := range results {
 		sc.Clients.Count += r.Clients.PeakTarget
-		if r.Clients.Arrivals != nil {
-			// An open model: Build then reports the merged arrivals. The
-			// rate itself is only shown, from the first result's block.
-			sc.Clients.ArrivalRate = "open"
-			sc.Clients.Max += r.Clients.PeakTarget
-		}
+		sc.Clients.Max += r.Clients.PeakTarget
 		if r.Upgrades != nil {
 			sc.SocketIO.Transports = []string{"polling", "websocket"}
 		}
