@@ -27,6 +27,13 @@ type SocketIO struct {
 	// AnswerPings false makes clients stop answering the server's pings, to
 	// test the server's pingTimeout (a frozen client). Nil means true.
 	AnswerPings *bool `yaml:"answer_pings"`
+	// Recovery makes a client resume its session after a drop, as
+	// socket.io-client does when the server enables
+	// connectionStateRecovery: it keeps the session id and the offset of
+	// the last event, sends them on reconnect, and the server replays the
+	// events missed meanwhile. Nil means true; it does nothing against a
+	// server that does not offer recovery.
+	Recovery *bool `yaml:"recovery"`
 }
 
 // Namespaces lists every namespace a client connects, the main one first,

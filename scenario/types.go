@@ -60,6 +60,22 @@ type Clients struct {
 	Max int `yaml:"max"`
 	// PerSecond is ArrivalRate in clients per second.
 	PerSecond float64 `yaml:"-"`
+	// Profiles mixes kinds of client in one population: each client slot
+	// takes one profile, in proportion to the weights, and runs with the
+	// profile's client block (the scenario's client block with the
+	// profile's keys laid over it). Results are also reported per profile.
+	Profiles []Profile `yaml:"profiles"`
+}
+
+// Profile is one kind of client in a population mix.
+type Profile struct {
+	Name string `yaml:"name"`
+	// Weight is the profile's share of the clients, relative to the other
+	// profiles' weights (70 and 30, or 0.7 and 0.3).
+	Weight float64 `yaml:"weight"`
+	// Client is the scenario's client block with the keys this profile
+	// writes under client laid over it.
+	Client Client `yaml:"client"`
 }
 
 // Open reports whether the population is the open model (arrival rates).
@@ -112,7 +128,56 @@ type Client struct {
 	// event (Socket.IO) that carries a sender, a sequence number and a
 	// send time: delivery latency, lost, duplicated, out of order.
 	Delivery *Delivery `yaml:"delivery"`
+	// Network, when set, makes the client's network go away and come back
+	// at random: an app on a phone in a tunnel or changing networks.
+	Network *Network `yaml:"network"`
+	// Background, when set, sends the app to the background and back at
+	// random.
+	Background *Background `yaml:"background"`
 }
+
+// Network modes: how a connection looks to the server when the client's
+// network goes away.
+const (
+	// NetworkSilent: traffic stops in both directions, with no FIN and no
+	// close frame; only a heartbeat can tell.
+	NetworkSilent = "silent"
+	// NetworkReset: the connection is reset (TCP RST).
+	NetworkReset = "reset"
+)
+
+// Network is a client's network flapping. Offline periods begin at
+// random, an exponentially distributed OfflineEvery apart (from the
+// client's start or the end of the previous one), and last a uniformly
+// random OfflineFor. While offline the client knows it (as an app's
+// connectivity monitor does): it does not try to reconnect and its sends
+// wait in the offline queue; when the network returns it reconnects at
+// once, without backoff, and flushes the queue.
+type Network struct {
+	OfflineEvery Every  `yaml:"offline_every"`
+	OfflineFor   Sleep  `yaml:"offline_for"`
+	Mode         string `yaml:"mode"`
+}
+
+// Every is the mean of exponentially distributed times between events.
+type Every struct {
+	Mean Duration `yaml:"mean"`
+}
+
+// Background is an app going to the background and coming back, at random
+// times drawn like Network's. Going to the background closes the
+// connection with 1001 "going away" when Close (the default); with Close
+// false the connection stays open and only the app's own sends wait in
+// the queue. Coming back reconnects at once and flushes the queue.
+type Background struct {
+	Every Every `yaml:"every"`
+	For   Sleep `yaml:"for"`
+	// Close is nil when the key is absent (default true).
+	Close *bool `yaml:"close"`
+}
+
+// Closes reports whether going to the background closes the connection.
+func (b *Background) Closes() bool { return b.Close == nil || *b.Close }
 
 // Delivery names the top-level JSON fields of a received message (or of a
 // Socket.IO event's first argument) that identify its sender, the sender's
@@ -249,6 +314,10 @@ const (
 	// Socket.IO steps.
 	StepEmit        StepKind = "emit"
 	StepExpectEvent StepKind = "expect_event"
+	// App and network steps: they begin the period and return at once,
+	// so the steps after them run while the client is away.
+	StepOffline    StepKind = "offline"
+	StepBackground StepKind = "background"
 )
 
 // Step is one instruction of a virtual client; exactly one of the pointer
@@ -264,6 +333,17 @@ type Step struct {
 	Emit   *Emit
 	// ExpectEvent is the expect_event step.
 	ExpectEvent *EventExpect
+	// Away is the offline or background step.
+	Away *Away
+}
+
+// Away takes the client offline (step offline) or to the background (step
+// background) for For. Mode (offline) defaults to client.network's mode,
+// else silent; Close (background) to client.background's, else true.
+type Away struct {
+	For   Sleep  `yaml:"for"`
+	Mode  string `yaml:"mode"`
+	Close *bool  `yaml:"close"`
 }
 
 // Send sends one message: Text (a text frame), Binary (a binary frame whose
