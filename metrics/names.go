@@ -40,11 +40,26 @@ const (
 	// (fired and got a CPU): the delay every client's timers and reads
 	// suffer on top of the network. High when wsbench is short of CPU.
 	TimerLag
+	// ResumeOpen is the network coming back (or the app coming back to
+	// the foreground) to the connection being open again.
+	ResumeOpen
+	// ResumeFlushed is the network coming back (or the app coming back to
+	// the foreground) to the offline queue being empty on an open
+	// connection.
+	ResumeFlushed
+	// NoticeClient is a silent network loss (client.network mode silent)
+	// to the client's own heartbeat noticing the connection is dead.
+	NoticeClient
+	// NoticeServer is a silent network loss to the server closing the
+	// connection: how long the server kept a connection to a client that
+	// was gone.
+	NoticeServer
 	NumHists
 )
 
 var histNames = [NumHists]string{"connect", "rtt", "recover", "queued", "heartbeat",
-	"ack", "delivery", "handshake", "namespace_connect", "upgrade", "lifetime", "rtt_uncorrected", "arrival_lag", "timer_lag"}
+	"ack", "delivery", "handshake", "namespace_connect", "upgrade", "lifetime", "rtt_uncorrected", "arrival_lag", "timer_lag",
+	"resume_open", "resume_flushed", "notice_client", "notice_server"}
 
 // Name is the histogram's name in results and thresholds.
 func (h Hist) Name() string { return histNames[h] }
@@ -98,6 +113,35 @@ const (
 	TimeConnecting
 	TimeOpen
 	TimeReconnecting
+	// Away periods: the network offline (client.network, offline steps)
+	// and the app in the background (client.background, background steps).
+	OfflinePeriods
+	BackgroundPeriods
+	// Messages the client sent while away (offline or in the background),
+	// and what became of them: written after the reconnect, dropped by the
+	// queue's overflow policy, still queued when the client ended.
+	OfflineSent
+	OfflineFlushed
+	OfflineDropped
+	OfflineUnsent
+	// OfflineDiscarded counts messages that arrived on a connection whose
+	// network had silently gone: the client never saw them.
+	OfflineDiscarded
+	// Who noticed a silent network loss while the client was offline: the
+	// client's heartbeat, or the server (it closed the connection).
+	NoticedByClient
+	NoticedByServer
+	// Socket.IO connection state recovery: reconnects that asked to resume
+	// the session, and those the server resumed.
+	RecoveryAttempts
+	RecoveryRecovered
+	// DeliveriesReplayed counts tracked deliveries sent while the receiver
+	// was not connected that reached it after it reconnected (a Socket.IO
+	// server's recovery replays them).
+	DeliveriesReplayed
+	// Time away, in nanoseconds.
+	TimeOffline
+	TimeBackground
 	NumCounters
 )
 
@@ -113,6 +157,12 @@ var counterNames = [NumCounters]string{
 	"upgrades.succeeded", "upgrades.failed",
 	"deliveries.received", "deliveries.lost", "deliveries.duplicated", "deliveries.out_of_order",
 	"time.connecting_ns", "time.open_ns", "time.reconnecting_ns",
+	"offline.periods", "background.periods",
+	"offline.sent", "offline.flushed", "offline.dropped", "offline.unsent", "offline.discarded",
+	"offline.noticed_by_client", "offline.noticed_by_server",
+	"recovery.attempts", "recovery.recovered",
+	"deliveries.replayed",
+	"time.offline_ns", "time.background_ns",
 }
 
 // Name is the counter's name in results and thresholds.
@@ -156,6 +206,9 @@ const (
 	CauseWriteError
 	// CauseTooBig: a message exceeded max_message_size (closed with 1009).
 	CauseTooBig
+	// CauseNetworkOffline: the client's own network went away (simulated:
+	// client.network or an offline step).
+	CauseNetworkOffline
 	// Socket.IO disconnect reasons, named as Socket.IO names them.
 
 	// CauseIOServerDisconnect: the server disconnected the socket (a kick).
@@ -190,7 +243,7 @@ const (
 )
 
 var causeNames = [NumCauses]string{
-	"server_close", "abnormal_close", "tcp_reset", "heartbeat_timeout", "read_error", "write_error", "message_too_big",
+	"server_close", "abnormal_close", "tcp_reset", "heartbeat_timeout", "read_error", "write_error", "message_too_big", "network_offline",
 	"io_server_disconnect", "ping_timeout", "transport_close", "transport_error", "parse_error",
 	"handshake_status", "connection_refused", "dns", "tls", "timeout", "dial_error", "connect_error",
 }

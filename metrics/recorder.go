@@ -50,13 +50,16 @@ type Recorder struct {
 // guarded by a per-shard mutex that only clients of the same shard and the
 // once-a-second sampler take; counters are atomic. Safe for concurrent use.
 type Shard struct {
-	mu       sync.Mutex
-	hists    [NumHists]*hdr.Histogram // each allocated on first use
-	clamped  int64
-	counters [NumCounters]atomic.Int64
-	gauges   [NumGauges]atomic.Int64
-	rec      *Recorder
-	_        [64]byte // keep shards on separate cache lines
+	mu      sync.Mutex
+	hists   [NumHists]*hdr.Histogram // each allocated on first use
+	clamped int64
+	// unexpected counts unmatched messages by name; guarded by mu, nil
+	// until the first.
+	unexpected map[string]int64
+	counters   [NumCounters]atomic.Int64
+	gauges     [NumGauges]atomic.Int64
+	rec        *Recorder
+	_          [64]byte // keep shards on separate cache lines
 }
 
 // NewRecorder returns a Recorder whose clock starts at start. shards <= 0
@@ -147,6 +150,30 @@ func (s *Shard) Drop(cause Cause, code int, detail string) {
 		r.examples[cause] = detail
 	}
 	r.emu.Unlock()
+}
+
+// MaxUnexpectedNames bounds the distinct names Unmatched keeps per shard;
+// further names are counted under OtherNames, so a server that puts ids in
+// its event names cannot grow the recorder without bound.
+const MaxUnexpectedNames = 100
+
+// OtherNames is the name unmatched messages are counted under once
+// MaxUnexpectedNames names are kept.
+const OtherNames = "(other names)"
+
+// Unmatched counts one message no step waited for (messages.unmatched),
+// under name: a Socket.IO event's name, or what names a WebSocket message.
+func (s *Shard) Unmatched(name string) {
+	s.Inc(MsgsUnmatched)
+	s.mu.Lock()
+	if s.unexpected == nil {
+		s.unexpected = map[string]int64{}
+	}
+	if _, ok := s.unexpected[name]; !ok && len(s.unexpected) >= MaxUnexpectedNames {
+		name = OtherNames
+	}
+	s.unexpected[name]++
+	s.mu.Unlock()
 }
 
 // Fail records a connection attempt that did not open; status is the HTTP

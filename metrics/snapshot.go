@@ -27,6 +27,19 @@ type Snapshot struct {
 	PeakConnected int64
 	// Clamped counts latency samples above one hour, recorded as one hour.
 	Clamped int64
+	// Unexpected counts messages.unmatched by name (Shard.Unmatched).
+	Unexpected map[string]int64
+	// Profiles holds each client profile's own measurements when the
+	// population mixes profiles (clients.profiles); the fields above are
+	// the whole run's.
+	Profiles []Profile
+}
+
+// Profile is one client profile's share of a run.
+type Profile struct {
+	Name   string
+	Weight float64
+	Snap   *Snapshot
 }
 
 // Snapshot closes the last interval at end and returns the run's totals.
@@ -44,6 +57,12 @@ func (r *Recorder) Snapshot(end time.Time) *Snapshot {
 		sh := &r.shards[i]
 		sh.mu.Lock()
 		s.Clamped += sh.clamped
+		for name, n := range sh.unexpected {
+			if s.Unexpected == nil {
+				s.Unexpected = map[string]int64{}
+			}
+			s.Unexpected[name] += n
+		}
 		sh.mu.Unlock()
 	}
 	for h := range s.Hists {
