@@ -54,8 +54,9 @@ type Shard struct {
 	hists   [NumHists]*hdr.Histogram // each allocated on first use
 	clamped int64
 	// unexpected counts unmatched messages by name; guarded by mu, nil
-	// until the first.
-	unexpected map[string]int64
+	// until the first. Pointers, so counting a known name does not
+	// allocate a key.
+	unexpected map[string]*int64
 	counters   [NumCounters]atomic.Int64
 	gauges     [NumGauges]atomic.Int64
 	rec        *Recorder
@@ -163,16 +164,25 @@ const OtherNames = "(other names)"
 
 // Unmatched counts one message no step waited for (messages.unmatched),
 // under name: a Socket.IO event's name, or what names a WebSocket message.
-func (s *Shard) Unmatched(name string) {
+// A name seen before costs no allocation.
+func (s *Shard) Unmatched(name []byte) {
 	s.Inc(MsgsUnmatched)
 	s.mu.Lock()
-	if s.unexpected == nil {
-		s.unexpected = map[string]int64{}
+	n := s.unexpected[string(name)]
+	if n == nil {
+		if s.unexpected == nil {
+			s.unexpected = map[string]*int64{}
+		}
+		key := string(name)
+		if len(s.unexpected) >= MaxUnexpectedNames {
+			key = OtherNames
+		}
+		if n = s.unexpected[key]; n == nil {
+			n = new(int64)
+			s.unexpected[key] = n
+		}
 	}
-	if _, ok := s.unexpected[name]; !ok && len(s.unexpected) >= MaxUnexpectedNames {
-		name = OtherNames
-	}
-	s.unexpected[name]++
+	*n++
 	s.mu.Unlock()
 }
 

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -154,5 +155,30 @@ func BenchmarkCounter(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s.Inc(MsgsSent)
+	}
+}
+
+func TestUnmatchedByName(t *testing.T) {
+	r := NewRecorder(time.Now(), 2)
+	for i := range 3 {
+		r.Shard(i).Unmatched([]byte("chat"))
+	}
+	r.Shard(0).Unmatched([]byte("typing"))
+	for i := range MaxUnexpectedNames + 5 {
+		r.Shard(1).Unmatched([]byte(fmt.Sprintf("n%d", i)))
+	}
+	snap := r.Snapshot(time.Now())
+	if snap.Unexpected["chat"] != 3 || snap.Unexpected["typing"] != 1 {
+		t.Fatalf("unexpected = %v", snap.Unexpected)
+	}
+	if got := snap.Counters[MsgsUnmatched]; got != int64(4+MaxUnexpectedNames+5) {
+		t.Fatalf("messages.unmatched = %d", got)
+	}
+	// Shard 1 holds chat and then the first 99 n-names; the rest go under OtherNames.
+	if snap.Unexpected[OtherNames] != 6 {
+		t.Fatalf("%s = %d, want 6", OtherNames, snap.Unexpected[OtherNames])
+	}
+	if a := testing.AllocsPerRun(100, func() { r.Shard(0).Unmatched([]byte("chat")) }); a != 0 {
+		t.Fatalf("counting a known name allocates %v times", a)
 	}
 }

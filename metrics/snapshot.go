@@ -61,7 +61,7 @@ func (r *Recorder) Snapshot(end time.Time) *Snapshot {
 			if s.Unexpected == nil {
 				s.Unexpected = map[string]int64{}
 			}
-			s.Unexpected[name] += n
+			s.Unexpected[name] += *n
 		}
 		sh.mu.Unlock()
 	}
