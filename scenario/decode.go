@@ -30,6 +30,11 @@ type decoder struct {
 	bad    map[string]bool   // path -> its value could not be decoded
 	origin map[string]string // path -> the command-line flag that set it
 	typo   map[string]bool   // path -> absent, but an unknown key looked like a typo of it
+	said   map[string]bool   // path + "\x00" + message -> validation reported it
+
+	// profileClients are the client mappings of clients.profiles, decoded
+	// only once the scenario's client block is, since they are laid over it.
+	profileClients map[*Profile]*yaml.Node
 
 	nodes, depth int
 	tooBig       bool
@@ -47,6 +52,9 @@ func newDecoder(file string, lookup func(string) (string, bool)) *decoder {
 		bad:    map[string]bool{},
 		origin: map[string]string{},
 		typo:   map[string]bool{},
+		said:   map[string]bool{},
+
+		profileClients: map[*Profile]*yaml.Node{},
 	}
 }
 
@@ -91,6 +99,9 @@ var (
 	stepType      = reflect.TypeFor[Step]()
 	sleepType     = reflect.TypeFor[Sleep]()
 	thresholdType = reflect.TypeFor[Threshold]()
+	everyType     = reflect.TypeFor[Every]()
+	clientType    = reflect.TypeFor[Client]()
+	profileType   = reflect.TypeFor[Profile]()
 )
 
 // decode stores the value of n into v, which is addressable.
@@ -134,6 +145,12 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 		return
 	case sleepType:
 		d.sleep(n, path, v.Addr().Interface().(*Sleep))
+		return
+	case everyType:
+		d.every(n, path, v.Addr().Interface().(*Every))
+		return
+	case profileType:
+		d.profile(n, path, v.Addr().Interface().(*Profile))
 		return
 	}
 
@@ -248,6 +265,8 @@ func listNoun(t reflect.Type) string {
 		return "stages, like - {duration: 30s, target: 10}"
 	case thresholdType:
 		return "thresholds, like - rtt.p99 < 50ms"
+	case profileType:
+		return "profiles, like - {name: mobile, weight: 30, client: {network: {offline_every: 2m, offline_for: 10s}}}"
 	}
 	return "strings, like [a, b]"
 }
@@ -257,7 +276,12 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 		d.fail(n, path, "expected a mapping of names to values, like {Authorization: \"Bearer x\"}; got %s", describe(n, n.Value))
 		return
 	}
-	m := reflect.MakeMap(v.Type())
+	// A map already holding entries is a profile's copy of the client
+	// block's: the profile's entries are laid over it, name by name.
+	m := v
+	if m.IsNil() {
+		m = reflect.MakeMap(v.Type())
+	}
 	for _, p := range d.pairs(n, path) {
 		ep := join(path, p.key.Value)
 		val := reflect.New(v.Type().Elem()).Elem()

@@ -27,6 +27,14 @@ const (
 	DefaultQueueMax      = 1000
 	DefaultQueueOverflow = OverflowDropOldest
 
+	// DefaultNetworkMode is client.network's mode, and an offline step's
+	// when the client block has no network.
+	DefaultNetworkMode = NetworkSilent
+	// DefaultBackgroundClose is client.background's close (a nil Close
+	// means it, see Background.Closes), and a background step's when the
+	// client block has no background.
+	DefaultBackgroundClose = true
+
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultWriteTimeout     = 10 * time.Second
 	DefaultMaxMessageSize   = Size(16 << 20) // 16MiB
@@ -40,7 +48,8 @@ const (
 	DefaultEmbeddedEndpoint = "echo"
 )
 
-// Reconnect.Enabled defaults to true: a nil Enabled means on (see Reconnect.On).
+// Reconnect.Enabled defaults to true: a nil Enabled means on (see
+// Reconnect.On); so does SocketIO.Recovery (see SocketIO.Recovers).
 
 // applyDefaults fills every absent key of s with its default.
 func (d *decoder) applyDefaults(s *Scenario) {
@@ -54,37 +63,9 @@ func (d *decoder) applyDefaults(s *Scenario) {
 	d.defDuration("graceful_stop", &s.GracefulStop, DefaultGracefulStop)
 	d.applySocketIODefaults(s)
 
-	c := &s.Client
-	r := &c.Reconnect
-	d.defDuration("client.reconnect.initial_delay", &r.InitialDelay, DefaultReconnectInitialDelay)
-	d.defDuration("client.reconnect.max_delay", &r.MaxDelay, DefaultReconnectMaxDelay)
-	if !d.set["client.reconnect.multiplier"] {
-		r.Multiplier = DefaultReconnectMultiplier
-	}
-	if !d.set["client.reconnect.jitter"] {
-		r.Jitter = DefaultReconnectJitter
-	}
-	if !d.set["client.reconnect.max_attempts"] {
-		r.MaxAttempts = DefaultReconnectMaxAttempts
-	}
-
-	h := &c.Heartbeat
-	if h.Mode == "" {
-		h.Mode = DefaultHeartbeatMode
-	}
-	d.defDuration("client.heartbeat.interval", &h.Interval, DefaultHeartbeatInterval)
-	d.defDuration("client.heartbeat.timeout", &h.Timeout, DefaultHeartbeatTimeout)
-
-	if !d.set["client.queue.max"] {
-		c.Queue.Max = DefaultQueueMax
-	}
-	if c.Queue.Overflow == "" {
-		c.Queue.Overflow = DefaultQueueOverflow
-	}
-	d.defDuration("client.handshake_timeout", &c.HandshakeTimeout, DefaultHandshakeTimeout)
-	d.defDuration("client.write_timeout", &c.WriteTimeout, DefaultWriteTimeout)
-	if !d.set["client.max_message_size"] {
-		c.MaxMessageSize = DefaultMaxMessageSize
+	d.applyClientDefaults(&s.Client, "client", s.Protocol)
+	for i := range s.Clients.Profiles {
+		d.applyClientDefaults(&s.Clients.Profiles[i].Client, profilePath(i)+".client", s.Protocol)
 	}
 
 	if s.Server != nil && s.Server.Close != nil && !d.set["server.close.code"] {
@@ -98,12 +79,58 @@ func (d *decoder) applyDefaults(s *Scenario) {
 			d.defDuration(path+".expect.timeout", &st.Expect.Timeout, DefaultExpectTimeout)
 		case st.Close != nil && !d.set[path+".close.code"]:
 			st.Close.Code = DefaultCloseCode
+		case st.Away != nil:
+			awayStepDefaults(st, &s.Client)
 		}
 	})
 }
 
+// applyClientDefaults fills the absent keys of the client block c at
+// prefix ("client", or a profile's "clients.profiles[0].client", whose
+// keys count as written when the scenario's client block writes them).
+func (d *decoder) applyClientDefaults(c *Client, prefix, protocol string) {
+	p := prefix + "."
+	r := &c.Reconnect
+	d.defDuration(p+"reconnect.initial_delay", &r.InitialDelay, DefaultReconnectInitialDelay)
+	d.defDuration(p+"reconnect.max_delay", &r.MaxDelay, DefaultReconnectMaxDelay)
+	if !d.written(p + "reconnect.multiplier") {
+		r.Multiplier = DefaultReconnectMultiplier
+	}
+	if !d.written(p + "reconnect.jitter") {
+		r.Jitter = DefaultReconnectJitter
+	}
+	if !d.written(p + "reconnect.max_attempts") {
+		r.MaxAttempts = DefaultReconnectMaxAttempts
+	}
+
+	h := &c.Heartbeat
+	if protocol == ProtocolSocketIO && !d.written(p+"heartbeat.mode") {
+		h.Mode = HeartbeatOff // the server's Engine.IO ping is the heartbeat
+	}
+	if h.Mode == "" {
+		h.Mode = DefaultHeartbeatMode
+	}
+	d.defDuration(p+"heartbeat.interval", &h.Interval, DefaultHeartbeatInterval)
+	d.defDuration(p+"heartbeat.timeout", &h.Timeout, DefaultHeartbeatTimeout)
+
+	if !d.written(p + "queue.max") {
+		c.Queue.Max = DefaultQueueMax
+	}
+	if c.Queue.Overflow == "" {
+		c.Queue.Overflow = DefaultQueueOverflow
+	}
+	d.defDuration(p+"handshake_timeout", &c.HandshakeTimeout, DefaultHandshakeTimeout)
+	d.defDuration(p+"write_timeout", &c.WriteTimeout, DefaultWriteTimeout)
+	if !d.written(p + "max_message_size") {
+		c.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if n := c.Network; n != nil && n.Mode == "" {
+		n.Mode = DefaultNetworkMode
+	}
+}
+
 func (d *decoder) defDuration(path string, dst *Duration, def time.Duration) {
-	if !d.set[path] {
+	if !d.written(path) {
 		*dst = Duration(def)
 	}
 }

@@ -18,7 +18,8 @@ import (
 // Overrides are command-line values that replace the file's (flags
 // --clients, --duration, --target). A zero field keeps the file's value.
 type Overrides struct {
-	// Clients replaces clients with {count: Clients}. The run length is then
+	// Clients replaces clients with {count: Clients}, keeping its profiles.
+	// The run length is then
 	// Duration if given, else the file's duration (or clients.duration),
 	// else the sum of the file's stages.
 	Clients int
@@ -57,6 +58,7 @@ func Parse(file string, data []byte, o Overrides) (*Scenario, error) {
 	s := &Scenario{File: file}
 	if root := d.parseYAML(data); root != nil {
 		d.decode(root, "", reflect.ValueOf(s).Elem())
+		d.decodeProfiles(s)
 		if !d.tooBig { // else the decoded values are cut short
 			d.applyOverrides(s, o)
 			d.applyDefaults(s)

@@ -39,7 +39,7 @@ func (d *decoder) applyOverrides(s *Scenario, o Overrides) {
 				dur += st.Duration
 			}
 		}
-		s.Clients = Clients{Count: o.Clients}
+		s.Clients = Clients{Count: o.Clients, Profiles: s.Clients.Profiles} // the mix stays
 		s.Duration = dur
 		d.origin["clients"] = "--clients"
 		d.origin["clients.count"] = "--clients"

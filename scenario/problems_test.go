@@ -44,7 +44,7 @@ func TestBadScenarios(t *testing.T) {
 		{
 			name: "list for a mapping",
 			yaml: valid + "client: [compression]\n",
-			want: `bad.yaml:5:9: client: expected a mapping with keys headers, subprotocols, reconnect, heartbeat, queue, tls, compression, max_message_size, handshake_timeout, write_timeout, source_addresses, delivery; got a list`,
+			want: `bad.yaml:5:9: client: expected a mapping with keys headers, subprotocols, reconnect, heartbeat, queue, tls, compression, max_message_size, handshake_timeout, write_timeout, source_addresses, delivery, network, background; got a list`,
 		},
 		{
 			name: "string for a list of steps",
@@ -154,7 +154,7 @@ func TestBadScenarios(t *testing.T) {
 		{
 			name: "unknown step without a close match",
 			yaml: "target: embedded\nclients: {count: 5}\nduration: 10s\nsteps:\n  - connect\n  - publish: x\n",
-			want: `bad.yaml:6:5: steps[1]: unknown step "publish"; valid steps: connect, close, send, expect, sleep, loop, emit, expect_event`,
+			want: `bad.yaml:6:5: steps[1]: unknown step "publish"; valid steps: connect, close, send, expect, sleep, loop, emit, expect_event, offline, background`,
 		},
 		{
 			name: "send before connect, inside a loop",

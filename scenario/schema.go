@@ -17,7 +17,8 @@ import (
 // a copy. It is generated from the types the decoder fills, walked by their
 // yaml tags as decode does, with hand-written sub-schemas for the values
 // the decoder reads by hand (durations, sizes, templates, steps, sleeps,
-// emit args, auth, thresholds); every key's description, default and
+// emit args, auth, thresholds, mean times, away steps, profiles); every
+// key's description, default and
 // allowed values come from keyDocs. It fails when a key the types reach is
 // not described there, or keyDocs describes a key no type reaches, so a
 // new field cannot ship undocumented.
@@ -72,12 +73,18 @@ type schemaGen struct {
 	byType  map[reflect.Type]string
 	reached map[string]bool
 	errs    []string
+	// overlays maps a definition to its copy for a profile's client, see
+	// overlay.
+	overlays map[string]string
 }
 
 // buildSchema walks Scenario as decode does and describes each key from docs.
 func buildSchema(docs map[string]keyDoc) (*jobj, error) {
-	g := &schemaGen{docs: docs, defs: map[string]*jobj{}, byType: map[reflect.Type]string{}, reached: map[string]bool{}}
+	g := &schemaGen{docs: docs, defs: map[string]*jobj{}, byType: map[reflect.Type]string{}, reached: map[string]bool{}, overlays: map[string]string{}}
 	g.scalarDefs()
+	// The client block is described at client, though clients (with its
+	// profiles' client blocks) comes first in Scenario.
+	g.value(clientType, "client")
 	root := g.object(reflect.TypeFor[Scenario](), "", nil)
 	root.set("patternProperties", obj("^"+regexp.QuoteMeta(extensionPrefix), obj(
 		"description", "Ignored by wsbench: a place for YAML anchors, e.g. x-reply: &reply {json_field: id, timeout: 5s}.")))
@@ -222,6 +229,12 @@ func (g *schemaGen) value(t reflect.Type, path string) *jobj {
 		return g.def(t, func() *jobj { return g.step(path) })
 	case sleepType:
 		return g.def(t, func() *jobj { return g.sleep(path) })
+	case everyType:
+		return g.def(t, func() *jobj { return g.every(path) })
+	case profileType:
+		return g.def(t, func() *jobj {
+			return g.object(t, path, map[string]*jobj{"client": ref(g.overlay(g.byType[clientType]))})
+		})
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
@@ -292,6 +305,82 @@ func (g *schemaGen) sleep(path string) *jobj {
 	return obj("description", "A duration, a uniformly random time {min, max}, or {duration}.", "anyOf", []any{ref("duration"), m})
 }
 
+// every is what decoder.every reads: a duration, or {mean}.
+func (g *schemaGen) every(path string) *jobj {
+	m := g.object(everyType, path, nil)
+	return obj("description", "A mean time between random events: a duration, or {mean}.", "anyOf", []any{ref("duration"), m})
+}
+
+// away is what decoder.away reads for the step kind: a duration, or a
+// mapping with for and the kind's own key.
+func (g *schemaGen) away(kind StepKind, path string) *jobj {
+	t := reflect.TypeFor[Away]()
+	props := obj()
+	var req []string
+	for _, f := range fieldsOf(t) {
+		if f.key != "for" && f.key != awayKey[kind] {
+			continue
+		}
+		p := join(path, f.key)
+		props.set(f.key, g.key(p, t.Field(f.index).Type, nil))
+		if g.docs[p].req {
+			req = append(req, f.key)
+		}
+	}
+	m := obj("type", "object", "properties", props)
+	if req != nil {
+		m.set("required", req)
+	}
+	return obj("anyOf", []any{ref("duration"), m.set("additionalProperties", false)})
+}
+
+// overlay returns the name of a copy of definition name with no key
+// required, at any depth, for a profile's client block: the scenario's
+// client block may supply what the profile leaves out. A definition with
+// nothing required keeps its name.
+func (g *schemaGen) overlay(name string) string {
+	if o, ok := g.overlays[name]; ok {
+		return o
+	}
+	g.overlays[name] = name // until known otherwise; ends a cycle
+	def := g.defs[name]
+	out := obj("description", "As a profile's client block writes it: nothing is required, since the scenario's client block may supply it.")
+	changed := false
+	for _, k := range def.keys {
+		v := def.vals[k]
+		switch k {
+		case "required":
+			changed = true
+			continue
+		case "properties":
+			props := obj()
+			for _, pk := range v.(*jobj).keys {
+				p := v.(*jobj).get(pk)
+				if r, ok := p.vals["$ref"].(string); ok {
+					target := strings.TrimPrefix(r, "#/$defs/")
+					if o := g.overlay(target); o != target {
+						p = obj().merge(p).set("$ref", "#/$defs/"+o)
+						changed = true
+					}
+				}
+				props.set(pk, p)
+			}
+			v = props
+		}
+		out.set(k, v)
+	}
+	if !changed {
+		return name
+	}
+	o := "Profile" + name
+	if _, dup := g.defs[o]; dup {
+		g.errs = append(g.errs, fmt.Sprintf("two definitions named %s", o))
+	}
+	g.defs[o] = out
+	g.overlays[name] = o
+	return o
+}
+
 // threshold is what decoder.threshold reads: an expression, or a mapping
 // with the expression as expr.
 func (g *schemaGen) threshold(path string) *jobj {
@@ -308,6 +397,10 @@ func (g *schemaGen) step(path string) *jobj {
 		desc := g.doc(kp).desc
 		if slices.Contains(stepBare, name) {
 			forms = append(forms, obj("const", name, "description", desc))
+		}
+		if _, ok := awayKey[StepKind(name)]; ok {
+			forms = append(forms, stepForm(name, desc, g.away(StepKind(name), kp)))
+			continue
 		}
 		f, ok := stepType.FieldByName(camel(name))
 		if !ok {
@@ -327,11 +420,16 @@ func (g *schemaGen) step(path string) *jobj {
 			}
 			val = obj("anyOf", []any{g.value(st.Field(fs[i].index).Type, join(kp, short)), val})
 		}
-		forms = append(forms, obj("title", name+" step", "type", "object",
-			"properties", obj(name, obj("description", desc).merge(val)),
-			"required", []string{name}, "additionalProperties", false))
+		forms = append(forms, stepForm(name, desc, val))
 	}
 	return obj("description", "A step: a bare name (- connect) or a mapping with one key naming the step (- send: hello).", "oneOf", forms)
+}
+
+// stepForm is the schema of a step written as a mapping with one key.
+func stepForm(name, desc string, val *jobj) *jobj {
+	return obj("title", name+" step", "type", "object",
+		"properties", obj(name, obj("description", desc).merge(val)),
+		"required", []string{name}, "additionalProperties", false)
 }
 
 // camel turns a step name into its Step field: expect_event -> ExpectEvent.

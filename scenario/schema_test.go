@@ -133,10 +133,19 @@ func TestSchemaDefaultsAreTheDecoders(t *testing.T) {
 		"client.handshake_timeout":       c.HandshakeTimeout.String(),
 		"client.write_timeout":           c.WriteTimeout.String(),
 		"client.max_message_size":        sizeText(c.MaxMessageSize),
+		"socketio.recovery":              s.SocketIO.Recovers(),
+		"client.background.close":        (&Background{}).Closes(),
 	} {
 		if want := keyDocs[path].def; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s: Load fills %v, the schema says %v", path, got, want)
 		}
+	}
+	s, err = Parse("d.yaml", []byte(schemaBase+"client: {network: {offline_every: 1m, offline_for: 1s}}\nsteps: [connect]"), Overrides{LookupEnv: noEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Client.Network.Mode, keyDocs["client.network.mode"].def; got != want {
+		t.Errorf("client.network.mode: Load fills %v, the schema says %v", got, want)
 	}
 	if sizeText(DefaultMaxMessageSize) != "16MiB" || sizeText(1500) != "1500B" || sizeText(4096) != "4KiB" {
 		t.Errorf("sizeText: %s %s %s", sizeText(DefaultMaxMessageSize), sizeText(1500), sizeText(4096))
@@ -218,6 +227,13 @@ func TestSchemaAgreesWithLoad(t *testing.T) {
 		"socketio":       sio + "socketio: {path: /io/, namespace: /chat, auth: {token: x, n: 1}, query: {a: b}, transports: [polling, websocket], answer_pings: false}\nserver: {ping_interval: 1s, ping_timeout: 1s}\nsteps: [connect, {expect_event: welcome}, {emit: ping}]",
 		"emit forms":     sio + "steps:\n  - connect\n  - emit: {event: echo, args: [\"hi\", 42], ack: {timeout: 5s}}\n  - emit: {event: up, args: [!!binary AAECAw==], ack: {}}\n  - emit: {event: e, namespace: /chat, args: {n: !json '{{.Seq}}'}, expect: {event: e, match: x, timeout: 1s}}\n  - expect_event: {event: tick, namespace: /, timeout: 1s}",
 		"socket.io name": "protocol: socket.io\n" + schemaBase + "steps: [connect]",
+		"network":        schemaBase + "client:\n  network: {offline_every: 2m, offline_for: {min: 1s, max: 3s}, mode: reset}\n  background: {every: {mean: 5m}, for: 30s, close: false}\nsteps: [connect]",
+		"away steps":     schemaBase + "steps: [connect, {offline: 5s}, {offline: {for: {min: 1s, max: 2s}, mode: silent}}, {background: 1s}, {background: {for: {duration: 1s}, close: true}}]",
+		"recovery":       sio + "socketio: {recovery: false}\nsteps: [connect]",
+		// A profile completes a network the client block started: no key
+		// of it is required there.
+		"profiles": "target: embedded\nduration: 1s\nclient: {network: {offline_every: 1m, offline_for: 1s}, delivery: {sender: a, seq: b, sent_at: c}}\n" +
+			"clients:\n  count: 2\n  profiles:\n    - {name: desktop, weight: 0.7}\n    - {name: mobile, weight: 0.3, client: {network: {mode: reset}, delivery: {seq: n}, headers: {A: b}}}\nsteps: [connect]",
 	}
 	for name, doc := range good {
 		if _, err := Parse("good.yaml", []byte(doc), Overrides{LookupEnv: noEnv}); err != nil {
@@ -252,6 +268,15 @@ func TestSchemaAgreesWithLoad(t *testing.T) {
 		"loop no steps":        schemaBase + "steps: [connect, {loop: {count: 1}}]",
 		"no steps":             schemaBase,
 		"wrong type":           schemaBase + "client: {compression: yes please}\nsteps: [connect]",
+		"network mode enum":    schemaBase + "client: {network: {offline_every: 1m, offline_for: 1s, mode: quiet}}\nsteps: [connect]",
+		"network without for":  schemaBase + "client: {network: {offline_every: 1m}}\nsteps: [connect]",
+		"every as a list":      schemaBase + "client: {background: {every: [1m], for: 1s}}\nsteps: [connect]",
+		"close on offline":     schemaBase + "steps: [connect, {offline: {for: 1s, close: true}}]",
+		"mode on background":   schemaBase + "steps: [connect, {background: {for: 1s, mode: reset}}]",
+		"offline min and max":  schemaBase + "steps: [connect, {offline: {min: 1s, max: 2s}}]",
+		"bare offline":         schemaBase + "steps: [connect, offline]",
+		"profile without name": "target: embedded\nduration: 1s\nclients: {count: 1, profiles: [{weight: 1}]}\nsteps: [connect]",
+		"profile unknown key":  "target: embedded\nduration: 1s\nclients: {count: 1, profiles: [{name: a, weight: 1, client: {netwrok: {}}}]}\nsteps: [connect]",
 	}
 	for name, doc := range bad {
 		if _, err := Parse("bad.yaml", []byte(doc), Overrides{LookupEnv: noEnv}); err == nil {
@@ -324,6 +349,24 @@ func TestSchemaScalarsAgree(t *testing.T) {
 					t.Errorf("%q: ParseThreshold ok %v, schema ok %v", expr, err == nil, got)
 				}
 			}
+		}
+	}
+}
+
+// TestDocsMentionEveryKey: every key the schema describes appears in
+// docs/scenario.md, in a table (`key`) or an example (key:), so a new key
+// cannot ship with the schema alone.
+func TestDocsMentionEveryKey(t *testing.T) {
+	data, err := os.ReadFile("../docs/scenario.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for path := range keyDocs {
+		f := strings.FieldsFunc(path, func(r rune) bool { return r == '.' || r == '[' || r == ']' })
+		key := f[len(f)-1]
+		if !strings.Contains(doc, "`"+key+"`") && !strings.Contains(doc, key+":") {
+			t.Errorf("docs/scenario.md never mentions %s (write `%s` or %s: there)", path, key, key)
 		}
 	}
 }

@@ -36,6 +36,10 @@ type SocketIO struct {
 	Recovery *bool `yaml:"recovery"`
 }
 
+// Recovers reports whether clients ask to resume their session after a
+// drop (Recovery, default true).
+func (s SocketIO) Recovers() bool { return s.Recovery == nil || *s.Recovery }
+
 // Namespaces lists every namespace a client connects, the main one first,
 // then those its steps name, each once.
 func (s *Scenario) Namespaces() []string {
@@ -112,7 +116,8 @@ const (
 var DefaultSocketIOTransports = []string{TransportWebSocket}
 
 // applySocketIODefaults fills the socketio block and the Socket.IO steps.
-// The heartbeat is the server's Engine.IO ping, so the client's own is off.
+// The client blocks' heartbeat (off: the server's Engine.IO ping is the
+// heartbeat) is applyClientDefaults'.
 func (d *decoder) applySocketIODefaults(s *Scenario) {
 	if s.Protocol == "socket.io" {
 		s.Protocol = ProtocolSocketIO
@@ -132,9 +137,6 @@ func (d *decoder) applySocketIODefaults(s *Scenario) {
 	}
 	if len(sio.Transports) == 0 && !d.set["socketio.transports"] {
 		sio.Transports = DefaultSocketIOTransports
-	}
-	if !d.set["client.heartbeat.mode"] {
-		s.Client.Heartbeat.Mode = HeartbeatOff
 	}
 	walkSteps(s.Steps, "steps", func(st *Step, path string) {
 		switch {
@@ -165,8 +167,8 @@ func (d *decoder) applySocketIODefaults(s *Scenario) {
 // error in the reference client.
 var reservedEvents = []string{"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}
 
-// checkSocketIO validates the socketio block, and that no WebSocket-only
-// option is set, for protocol socketio.
+// checkSocketIO validates the socketio block, which only protocol socketio
+// may have; checkSocketIOClient checks the client blocks.
 func (d *decoder) checkSocketIO(s *Scenario) {
 	sio := &s.SocketIO
 	if s.Protocol != ProtocolSocketIO {
@@ -192,31 +194,39 @@ func (d *decoder) checkSocketIO(s *Scenario) {
 	if sio.Auth != nil && (len(sio.Auth.Raw) == 0 || sio.Auth.Raw[0] != '{') {
 		d.problem("socketio.auth", "auth must be a mapping, e.g. auth: {token: secret}")
 	}
-	c := &s.Client
-	if d.set["client.heartbeat"] {
-		d.problem("client.heartbeat", "Socket.IO's heartbeat is the server's ping (pingInterval, pingTimeout); remove client.heartbeat (socketio.answer_pings: false makes clients stop answering)")
+}
+
+// checkSocketIOClient reports the WebSocket-only options of the client
+// block c at prefix, for protocol socketio.
+func (d *decoder) checkSocketIOClient(c *Client, prefix, protocol string) {
+	if protocol != ProtocolSocketIO {
+		return
+	}
+	if d.set[prefix+".heartbeat"] {
+		d.problem(prefix+".heartbeat", "Socket.IO's heartbeat is the server's ping (pingInterval, pingTimeout); remove %s.heartbeat (socketio.answer_pings: false makes clients stop answering)", prefix)
 	}
 	if len(c.Subprotocols) > 0 {
-		d.problem("client.subprotocols", "Socket.IO does not negotiate WebSocket subprotocols; remove it")
+		d.problem(prefix+".subprotocols", "Socket.IO does not negotiate WebSocket subprotocols; remove it")
 	}
 	if c.Compression {
-		d.problem("client.compression", "not supported with protocol socketio yet; remove it")
+		d.problem(prefix+".compression", "not supported with protocol socketio yet; remove it")
 	}
 }
 
-// checkDelivery validates client.delivery.
-func (d *decoder) checkDelivery(s *Scenario) {
-	dl := s.Client.Delivery
+// checkDelivery validates the delivery of the client block c at prefix.
+func (d *decoder) checkDelivery(c *Client, prefix, protocol string) {
+	dl := c.Delivery
 	if dl == nil {
 		return
 	}
+	p := prefix + ".delivery."
 	for _, f := range []struct{ key, val string }{{"sender", dl.Sender}, {"seq", dl.Seq}, {"sent_at", dl.SentAt}} {
 		if f.val == "" {
-			d.problem("client.delivery."+f.key, "needs the name of a top-level JSON field, e.g. %s", map[string]string{"sender": "from", "seq": "seq", "sent_at": "sent_at"}[f.key])
+			d.problem(p+f.key, "needs the name of a top-level JSON field, e.g. %s", map[string]string{"sender": "from", "seq": "seq", "sent_at": "sent_at"}[f.key])
 		}
 	}
-	if dl.Event != "" && s.Protocol != ProtocolSocketIO {
-		d.problem("client.delivery.event", "event names a Socket.IO event; remove it for protocol %s", s.Protocol)
+	if dl.Event != "" && protocol != ProtocolSocketIO {
+		d.problem(p+"event", "event names a Socket.IO event; remove it for protocol %s", protocol)
 	}
 }
 

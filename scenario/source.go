@@ -53,10 +53,10 @@ func (s *Scenario) SourceIPs() []netip.Addr {
 	return out
 }
 
-// checkSources validates client.source_addresses.
-func (d *decoder) checkSources(s *Scenario) {
-	for i, a := range s.Client.SourceAddresses {
-		path := fmt.Sprintf("client.source_addresses[%d]", i)
+// checkSources validates the source_addresses of the client block c at prefix.
+func (d *decoder) checkSources(s *Scenario, c *Client, prefix string) {
+	for i, a := range c.SourceAddresses {
+		path := fmt.Sprintf("%s.source_addresses[%d]", prefix, i)
 		switch {
 		case a == AutoSource:
 			if !loopbackTarget(s) {

@@ -8,7 +8,7 @@ import (
 )
 
 // stepNames are the step kinds in the order the docs list them.
-var stepNames = []string{"connect", "close", "send", "expect", "sleep", "loop", "emit", "expect_event"}
+var stepNames = []string{"connect", "close", "send", "expect", "sleep", "loop", "emit", "expect_event", "offline", "background"}
 
 // stepExamples show each step's value in messages.
 var stepExamples = map[string]string{
@@ -18,6 +18,8 @@ var stepExamples = map[string]string{
 	"loop":         `- loop: {count: 10, steps: [...]}`,
 	"emit":         `- emit: {event: chat, args: [hello], ack: {timeout: 5s}}`,
 	"expect_event": `- expect_event: {event: welcome, timeout: 5s}`,
+	"offline":      `- offline: 5s or - offline: {for: {min: 2s, max: 10s}, mode: reset}`,
+	"background":   `- background: 30s or - background: {for: 30s, close: false}`,
 }
 
 // step decodes one list item of steps: a bare name ("- connect") or a
@@ -121,6 +123,9 @@ func (d *decoder) stepBody(key, val *yaml.Node, path string, st *Step) {
 			return
 		}
 		d.decode(val, kp, reflect.ValueOf(st.ExpectEvent).Elem())
+	case StepOffline, StepBackground:
+		st.Away = &Away{}
+		d.away(val, kp, st.Kind, st.Away)
 	}
 }
 

@@ -17,11 +17,11 @@ const maxCAFile = 8 << 20
 
 // checkTLS resolves ca_file against the scenario file's directory, stores
 // the resolved path, and checks that it holds at least one PEM certificate.
-func (d *decoder) checkTLS(t *TLS) {
+// p is the path of ca_file.
+func (d *decoder) checkTLS(t *TLS, p string) {
 	if t.CAFile == "" {
 		return
 	}
-	const p = "client.tls.ca_file"
 	path := t.CAFile
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(filepath.Dir(d.file), path)

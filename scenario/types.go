@@ -64,6 +64,8 @@ type Clients struct {
 	// takes one profile, in proportion to the weights, and runs with the
 	// profile's client block (the scenario's client block with the
 	// profile's keys laid over it). Results are also reported per profile.
+	// ProfileOf and ClientFor say which profile and client block a slot
+	// takes.
 	Profiles []Profile `yaml:"profiles"`
 }
 
@@ -74,7 +76,8 @@ type Profile struct {
 	// profiles' weights (70 and 30, or 0.7 and 0.3).
 	Weight float64 `yaml:"weight"`
 	// Client is the scenario's client block with the keys this profile
-	// writes under client laid over it.
+	// writes under client laid over it, defaults filled and checked like
+	// the block; it shares no maps, slices or pointers with the block.
 	Client Client `yaml:"client"`
 }
 
@@ -338,8 +341,10 @@ type Step struct {
 }
 
 // Away takes the client offline (step offline) or to the background (step
-// background) for For. Mode (offline) defaults to client.network's mode,
-// else silent; Close (background) to client.background's, else true.
+// background) for For. Load fills Mode on offline steps (from the
+// scenario's client.network mode, else silent) and Close on background
+// steps (from the scenario's client.background close, else true); the
+// other stays zero. Profiles do not change them.
 type Away struct {
 	For   Sleep  `yaml:"for"`
 	Mode  string `yaml:"mode"`

@@ -37,24 +37,43 @@ func (d *decoder) problem(path, format string, args ...any) {
 }
 
 // problemAt is problem located at the value at where (a path) instead.
+//
+// A profile's client inherits the values it does not write from the
+// scenario's client block, which is checked first: a problem the profile's
+// copy of such a value repeats is the block's, and is reported there alone.
 func (d *decoder) problemAt(where, path, format string, args ...any) {
-	if d.typo[where] && !d.set[where] {
-		return // "unknown key (did you mean ...?)" already says it
-	}
-	for p := where; ; p = parent(p) {
-		if d.bad[p] {
-			return
-		}
-		if p == "" {
-			break
-		}
+	if d.quiet(where) {
+		return
 	}
 	msg := fmt.Sprintf(format, args...)
+	if base := baseOf(where); base != "" && !d.set[where] {
+		if d.quiet(base) || d.said[baseOf(path)+"\x00"+msg] {
+			return
+		}
+	}
+	d.said[path+"\x00"+msg] = true
 	if flag, ok := d.origin[where]; ok {
 		d.probs = append(d.probs, Problem{File: d.file, Path: path, Msg: msg + " (set by " + flag + ")"})
 		return
 	}
 	d.addf(d.at(where), path, "%s", msg)
+}
+
+// quiet reports whether a problem with the value at path would only repeat
+// one already reported: an unknown key that looked like a typo of it, or a
+// value (it or one containing it) that could not be decoded.
+func (d *decoder) quiet(path string) bool {
+	if d.typo[path] && !d.set[path] {
+		return true // "unknown key (did you mean ...?)" already says it
+	}
+	for p := path; ; p = parent(p) {
+		if d.bad[p] {
+			return true
+		}
+		if p == "" {
+			return false
+		}
+	}
 }
 
 // typoUnder reports whether an unknown key in the mapping at path looked
@@ -86,10 +105,9 @@ func (d *decoder) validate(s *Scenario) {
 	d.checkTarget(s.Target, s.Protocol)
 	d.checkProtocol(s.Protocol)
 	d.checkClients(s)
-	d.checkClient(&s.Client)
 	d.checkSocketIO(s)
-	d.checkDelivery(s)
-	d.checkSources(s)
+	d.checkClientBlock(s, &s.Client, "client")
+	d.checkProfiles(s) // after the client block: see problemAt
 	d.checkServer(s)
 	if len(s.Steps) == 0 {
 		d.problem("steps", "missing steps: add steps, e.g. steps: [connect, {send: hello}, close]")

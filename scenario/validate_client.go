@@ -9,26 +9,41 @@ import (
 	"strings"
 )
 
-func (d *decoder) checkClient(c *Client) {
-	d.checkReconnect(&c.Reconnect)
-	d.checkHeartbeat(&c.Heartbeat)
-	d.checkQueue(c.Queue)
-	d.checkHeaders(c.Headers)
-	d.checkSubprotocols(c.Subprotocols)
-	d.checkTLS(&c.TLS)
-	if c.HandshakeTimeout <= 0 {
-		d.problem("client.handshake_timeout", "must be more than 0, e.g. 10s")
+// checkClientBlock runs every rule of a client block on c, the scenario's
+// client block (prefix "client") or a profile's ("clients.profiles[0].client").
+func (d *decoder) checkClientBlock(s *Scenario, c *Client, prefix string) {
+	d.checkClient(c, prefix)
+	d.checkSocketIOClient(c, prefix, s.Protocol)
+	d.checkDelivery(c, prefix, s.Protocol)
+	d.checkSources(s, c, prefix)
+	if c.Network != nil {
+		d.checkNetwork(c.Network, prefix)
 	}
-	if c.WriteTimeout <= 0 {
-		d.problem("client.write_timeout", "must be more than 0, e.g. 10s")
-	}
-	if c.MaxMessageSize <= 0 {
-		d.problem("client.max_message_size", `must be more than 0, e.g. "16MiB"`)
+	if c.Background != nil {
+		d.checkBackground(c.Background, prefix)
 	}
 }
 
-func (d *decoder) checkReconnect(r *Reconnect) {
-	const p = "client.reconnect."
+func (d *decoder) checkClient(c *Client, prefix string) {
+	d.checkReconnect(&c.Reconnect, prefix+".reconnect.")
+	d.checkHeartbeat(&c.Heartbeat, prefix+".heartbeat.")
+	d.checkQueue(c.Queue, prefix+".queue.")
+	d.checkHeaders(c.Headers, prefix+".headers.")
+	d.checkSubprotocols(c.Subprotocols, prefix+".subprotocols")
+	d.checkTLS(&c.TLS, prefix+".tls.ca_file")
+	if c.HandshakeTimeout <= 0 {
+		d.problem(prefix+".handshake_timeout", "must be more than 0, e.g. 10s")
+	}
+	if c.WriteTimeout <= 0 {
+		d.problem(prefix+".write_timeout", "must be more than 0, e.g. 10s")
+	}
+	if c.MaxMessageSize <= 0 {
+		d.problem(prefix+".max_message_size", `must be more than 0, e.g. "16MiB"`)
+	}
+}
+
+// checkReconnect checks the reconnect block whose keys are p+KEY.
+func (d *decoder) checkReconnect(r *Reconnect, p string) {
 	if r.InitialDelay <= 0 {
 		d.problem(p+"initial_delay", "must be more than 0, e.g. 500ms")
 	}
@@ -48,8 +63,8 @@ func (d *decoder) checkReconnect(r *Reconnect) {
 
 var heartbeatModes = []string{HeartbeatPing, HeartbeatMessage, HeartbeatOff}
 
-func (d *decoder) checkHeartbeat(h *Heartbeat) {
-	const p = "client.heartbeat."
+// checkHeartbeat checks the heartbeat block whose keys are p+KEY.
+func (d *decoder) checkHeartbeat(h *Heartbeat, p string) {
 	if !slices.Contains(heartbeatModes, h.Mode) {
 		d.problem(p+"mode", "unknown mode %q%s; valid: %s", h.Mode, didYouMean(h.Mode, heartbeatModes), strings.Join(heartbeatModes, ", "))
 		return
@@ -63,6 +78,8 @@ func (d *decoder) checkHeartbeat(h *Heartbeat) {
 		}
 	}
 	if h.Mode != HeartbeatMessage {
+		// Only where written: a profile that changes the mode may inherit
+		// a payload it cannot remove.
 		for _, k := range []string{"payload", "reply"} {
 			if d.set[p+k] {
 				d.problem(p+k, "%s is used only with mode: message (mode is %s)", k, h.Mode)
@@ -87,12 +104,13 @@ func (d *decoder) checkHeartbeat(h *Heartbeat) {
 
 var overflowPolicies = []string{OverflowDropOldest, OverflowDropNewest, OverflowBlock}
 
-func (d *decoder) checkQueue(q Queue) {
+// checkQueue checks the queue block whose keys are p+KEY.
+func (d *decoder) checkQueue(q Queue, p string) {
 	if q.Max < 0 {
-		d.problem("client.queue.max", "must be 0 (no queue) or more, got %d", q.Max)
+		d.problem(p+"max", "must be 0 (no queue) or more, got %d", q.Max)
 	}
 	if !slices.Contains(overflowPolicies, q.Overflow) {
-		d.problem("client.queue.overflow", "unknown overflow policy %q%s; valid: %s", q.Overflow, didYouMean(q.Overflow, overflowPolicies), strings.Join(overflowPolicies, ", "))
+		d.problem(p+"overflow", "unknown overflow policy %q%s; valid: %s", q.Overflow, didYouMean(q.Overflow, overflowPolicies), strings.Join(overflowPolicies, ", "))
 	}
 }
 
@@ -108,7 +126,8 @@ var reservedHeaders = map[string]string{
 	"Connection":               "the handshake sets it",
 }
 
-func (d *decoder) checkHeaders(h map[string]string) {
+// checkHeaders checks the headers whose paths are p+NAME.
+func (d *decoder) checkHeaders(h map[string]string, p string) {
 	names := make([]string, 0, len(h))
 	for k := range h {
 		names = append(names, k)
@@ -116,7 +135,7 @@ func (d *decoder) checkHeaders(h map[string]string) {
 	sort.Strings(names)
 	seen := map[string]string{}
 	for _, name := range names {
-		p := "client.headers." + name
+		p := p + name
 		canon := textproto.CanonicalMIMEHeaderKey(name)
 		switch {
 		case !isToken(name):
@@ -133,9 +152,9 @@ func (d *decoder) checkHeaders(h map[string]string) {
 	}
 }
 
-func (d *decoder) checkSubprotocols(sp []string) {
+func (d *decoder) checkSubprotocols(sp []string, path string) {
 	for i, s := range sp {
-		p := "client.subprotocols[" + strconv.Itoa(i) + "]"
+		p := path + "[" + strconv.Itoa(i) + "]"
 		if !isToken(s) {
 			d.problem(p, "%q is not a valid subprotocol name (letters, digits and !#$%%&'*+-.^_`|~, no spaces)", s)
 		} else if j := slices.Index(sp, s); j < i {

@@ -26,6 +26,8 @@ func (d *decoder) checkSteps(steps []Step, path string) {
 			d.checkEmit(st.Emit, p+".emit")
 		case StepExpectEvent:
 			d.checkEventExpect(st.ExpectEvent, p+".expect_event")
+		case StepOffline, StepBackground:
+			d.checkAway(st.Away, st.Kind, p+"."+string(st.Kind))
 		case StepClose:
 			if c := st.Close.Code; c != 1000 && (c < 3000 || c > 4999) {
 				d.problem(p+".close.code", "a client may close with 1000 or 3000-4999, got %d", c)
