@@ -12,7 +12,9 @@ import (
 // WriteHTML writes s as one self-contained HTML page (docs/report.md): the
 // run's header, options, thresholds and warnings; charts over time from
 // the per-second series; latency by percentile, the ages of dropped
-// connections and drops by cause and close code from the histograms. The
+// connections and drops by cause and close code from the histograms;
+// mobile clients, unexpected messages and client profiles when the run
+// had them. The
 // charts are inline SVG drawn here, with tooltips in <title> elements, so
 // the page needs no script, font or network and prints as it shows.
 //
@@ -71,6 +73,9 @@ func WriteHTML(w io.Writer, s *Summary) error {
 	}
 	b.WriteString("</section>\n")
 
+	writeMobile(&b, s)
+	writeUnexpected(&b, s)
+	writeProfiles(&b, s)
 	writeOptions(&b, s)
 	b.WriteString("<footer>wsbench " + esc(s.Version) + " · result schema " + fmt.Sprint(s.SchemaVersion) +
 		" · times in UTC · hover a chart for exact values</footer>\n</main>\n</body>\n</html>\n")
@@ -226,6 +231,84 @@ func writeConnections(b *strings.Builder, s *Summary) {
 			fmtCount(d.Received), fmtCount(d.Lost), fmtCount(d.Duplicated), fmtCount(d.OutOfOrder))})
 	}
 	writeDefs(b, "counts", rows)
+}
+
+// writeMobile writes the lines about simulated mobile clients, as the
+// terminal does; nothing when the run had none.
+func writeMobile(b *strings.Builder, s *Summary) {
+	lines := mobileLines(&s.Figures)
+	if len(lines) == 0 {
+		return
+	}
+	rows := make([][2]string, len(lines))
+	for i, l := range lines {
+		rows[i] = [2]string{strings.ToLower(l[0]), l[1]}
+	}
+	b.WriteString("<section id=\"mobile\">\n<h2>Mobile clients</h2>\n")
+	writeDefs(b, "counts", rows)
+	b.WriteString("</section>\n")
+}
+
+// writeUnexpected lists the names of messages no step waited for, most
+// first, with each one's share of them.
+func writeUnexpected(b *strings.Builder, s *Summary) {
+	if len(s.Unexpected) == 0 {
+		return
+	}
+	var total int64
+	for _, n := range s.Unexpected {
+		total += n
+	}
+	top, moreNames, moreMsgs := topUnexpected(s.Unexpected, maxUnexpectedRows)
+	b.WriteString("<section id=\"unexpected\">\n<h2>Unexpected messages</h2>\n<table>\n<thead><tr><th>name</th><th class=\"num\">count</th><th class=\"num\">share</th></tr></thead>\n<tbody>\n")
+	row := func(name string, n int64) {
+		b.WriteString("<tr><td><code>" + esc(name) + `</code></td><td class="num">` + fmtCount(n) + `</td><td class="num">` +
+			fmtPercent(float64(n)/float64(max(total, 1))) + "</td></tr>\n")
+	}
+	for _, nc := range top {
+		row(shownName(nc.name), nc.count)
+	}
+	b.WriteString("</tbody>\n</table>\n")
+	notes := []string{unexpectedHint}
+	if moreNames > 0 {
+		notes = append([]string{moreNamesText(moreNames, moreMsgs) + "."}, notes...)
+	}
+	writeNotes(b, notes)
+	b.WriteString("</section>\n")
+}
+
+// writeProfiles writes the per-profile table of the terminal summary.
+func writeProfiles(b *strings.Builder, s *Summary) {
+	if len(s.Profiles) == 0 {
+		return
+	}
+	header, rows := profileTable(s)
+	b.WriteString("<section id=\"profiles\">\n<h2>Client profiles</h2>\n<table class=\"lat\">\n<thead><tr>")
+	for i, h := range header {
+		cls := ""
+		if i > 0 {
+			cls = ` class="num"`
+		}
+		b.WriteString("<th" + cls + ">" + esc(h) + "</th>")
+	}
+	b.WriteString("</tr></thead>\n<tbody>\n")
+	for _, r := range rows {
+		b.WriteString("<tr>")
+		for i, c := range r {
+			if c == "-" {
+				c = "–"
+			}
+			cls := ""
+			if i > 0 {
+				cls = ` class="num"`
+			}
+			b.WriteString("<td" + cls + ">" + esc(c) + "</td>")
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</tbody>\n</table>\n")
+	writeNotes(b, []string{"Each profile's figures count its own clients only; the rest of the page is the whole run's. The share is the profile's weight among all weights."})
+	b.WriteString("</section>\n")
 }
 
 // writeOptions repeats the options the run used (already redacted in the

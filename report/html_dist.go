@@ -28,6 +28,10 @@ var spectrumHists = []struct {
 	{metrics.Ack, "socketio"},
 	{metrics.Delivery, "-"},
 	{metrics.Recover, ""},
+	{metrics.ResumeOpen, "-"},
+	{metrics.ResumeFlushed, "-"},
+	{metrics.NoticeClient, "-"},
+	{metrics.NoticeServer, "-"},
 }
 
 // spectrumTicks is how finely the spectrum samples the histogram: ticks

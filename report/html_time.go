@@ -285,6 +285,14 @@ func histTitle(h string) string {
 		return "Time queued"
 	case "lifetime":
 		return "Age of dropped connections"
+	case "resume_open":
+		return "Network back to connection open"
+	case "resume_flushed":
+		return "Network back to queue flushed"
+	case "notice_client":
+		return "Time for the client to notice a silent loss"
+	case "notice_server":
+		return "Time for the server to notice a silent loss"
 	}
 	return strings.ReplaceAll(h, "_", " ") + " latency"
 }

@@ -81,6 +81,7 @@ var causeMeaning = [metrics.NumCauses]string{
 	metrics.CauseReadError:       "reading from the connection failed",
 	metrics.CauseWriteError:      "writing to the connection failed or timed out (the server stopped reading)",
 	metrics.CauseTooBig:          "a received message exceeded client.max_message_size (closed with 1009)",
+	metrics.CauseNetworkOffline:  "the client's own network went away (simulated: client.network or an offline step); not the server's doing",
 	metrics.CauseHandshakeStatus: "the server answered the upgrade with an HTTP error status (see HTTP statuses)",
 	metrics.CauseRefused:         "TCP connection refused: nothing listens on that port, or the listener is down",
 	metrics.CauseDNS:             "the host name did not resolve",

@@ -37,6 +37,11 @@ type MergeOptions struct {
 // drop analysis, thresholds) is computed by Build from the merged
 // snapshot, as for a single run. docs/merge.md lists every rule.
 //
+// Profiles (clients.profiles) merge by name the same way, each from its
+// own counters and histograms. Results whose profile lists differ (names
+// or weights) are different runs; forced, a profile is the sum of the
+// results that have it, weighted as the first of them says.
+//
 // An error means the results cannot be merged: none given, another schema
 // version, different runs (unless o.Force), a histogram that does not
 // decode or a threshold that does not parse.
@@ -117,7 +122,7 @@ func Merge(results []*Summary, o MergeOptions) (*Summary, error) {
 }
 
 // runDifferences lists how each result differs from the first in
-// scenario name, protocol and target.
+// scenario name, protocol, target and client profiles.
 func runDifferences(results []*Summary, name func(int) string) []string {
 	var out []string
 	a := results[0].Scenario
@@ -131,6 +136,11 @@ func runDifferences(results []*Summary, name func(int) string) []string {
 			if f.x != f.y {
 				out = append(out, fmt.Sprintf("%s has %s %s, %s has %s", name(0), f.what, f.x, name(i+1), f.y))
 			}
+		}
+		// Segments of one run list every profile of its scenario, with or
+		// without clients, so another list means another scenario.
+		if x, y := profileList(results[0].Profiles), profileList(r.Profiles); x != y {
+			out = append(out, fmt.Sprintf("%s has %s, %s has %s", name(0), x, name(i+1), y))
 		}
 	}
 	return out
@@ -192,6 +202,7 @@ func stubScenario(results []*Summary, ths []scenario.Threshold) *scenario.Scenar
 			sc.Clients.Stages = append(sc.Clients.Stages, scenario.Stage{ArrivalRate: st.ArrivalRate})
 		}
 	}
+	at := map[string]int{} // profile name -> index in sc.Clients.Profiles
 	for _, r := range results {
 		sc.Clients.Count += r.Clients.PeakTarget
 		sc.Clients.Max += r.Clients.PeakTarget
@@ -200,6 +211,17 @@ func stubScenario(results []*Summary, ths []scenario.Threshold) *scenario.Scenar
 		}
 		if r.Deliveries != nil {
 			sc.Client.Delivery = &scenario.Delivery{}
+		}
+		for _, p := range r.Profiles {
+			i, ok := at[p.Name]
+			if !ok {
+				i = len(sc.Clients.Profiles)
+				at[p.Name] = i
+				sc.Clients.Profiles = append(sc.Clients.Profiles, scenario.Profile{Name: p.Name, Weight: p.Weight})
+			}
+			if p.Deliveries != nil {
+				sc.Clients.Profiles[i].Client.Delivery = &scenario.Delivery{}
+			}
 		}
 	}
 	return sc
@@ -238,10 +260,21 @@ func mergeSnapshots(snaps []*metrics.Snapshot, name func(int) string) (*metrics.
 				return nil, fmt.Errorf("%s: %d samples of histogram %q are out of range", name(i), lost, metrics.Hist(h).Name())
 			}
 		}
+		for n, k := range s.Unexpected {
+			if m.Unexpected == nil {
+				m.Unexpected = map[string]int64{}
+			}
+			m.Unexpected[n] += k
+		}
 		m.PeakConnected += s.PeakConnected
 		m.Clamped += s.Clamped
 	}
 	m.Series = mergeSeries(snaps)
+	profiles, err := mergeProfiles(snaps, name)
+	if err != nil {
+		return nil, err
+	}
+	m.Profiles = profiles
 	return m, nil
 }
 
@@ -347,113 +380,6 @@ func addInterval(q, p *metrics.Point) {
 	q.ArrivalsMissed += p.ArrivalsMissed
 	q.ArrivalLagMax = max(q.ArrivalLagMax, p.ArrivalLagMax)
 	q.TimerLagMax = max(q.TimerLagMax, p.TimerLagMax)
-}
-
-// mergeLoad adds up what the processes cost, machine by machine:
-// processes that name the same host shared its cores, so their CPU time
-// adds up against those cores once (six workers on a 2-core machine are
-// 2 cores, not 12). Processes that name no host (results of an older
-// wsbench) count as a machine each. The merged cores are the machines'
-// cores added up, avg_cpu all CPU time over all machines' core-seconds
-// (each machine from its first start to its last end). peak_cpu and
-// saturated_seconds are the busiest machine's, each the highest of one
-// of its processes: a lower bound, since per-second CPU is not stored.
-// RSS and goroutines add each process's peak, an upper bound.
-func mergeLoad(results []*Summary) metrics.LoadStats {
-	// One entry per process (or per machine of an input that was merged
-	// already), keyed by machine; a nameless one gets a key of its own.
-	type entry struct {
-		key        string
-		load       metrics.HostLoad
-		start, end time.Time
-	}
-	var entries []entry
-	for _, r := range results {
-		for _, h := range inputHosts(r) {
-			key := h.Host
-			if key == "" {
-				key = fmt.Sprintf("\x00%d", len(entries)) // never equal to a name
-			}
-			entries = append(entries, entry{key, h, r.Start, r.End})
-		}
-	}
-	type machine struct {
-		metrics.HostLoad
-		start, end time.Time
-	}
-	var order []*machine
-	machines := map[string]*machine{}
-	for _, e := range entries {
-		h := machines[e.key]
-		if h == nil {
-			h = &machine{HostLoad: metrics.HostLoad{Host: e.load.Host}, start: e.start, end: e.end}
-			machines[e.key] = h
-			order = append(order, h)
-		}
-		h.Processes += e.load.Processes
-		h.CPUSeconds += e.load.CPUSeconds
-		h.Cores = max(h.Cores, e.load.Cores)
-		h.MaxRSSBytes += e.load.MaxRSSBytes
-		h.Goroutines += e.load.Goroutines
-		if e.start.Before(h.start) {
-			h.start = e.start
-		}
-		if e.end.After(h.end) {
-			h.end = e.end
-		}
-	}
-	// A process's peak is a share of its own cores; rescale it to the
-	// machine's, which are more when GOMAXPROCS was set lower.
-	for _, e := range entries {
-		h := machines[e.key]
-		if h.Cores > 0 {
-			h.PeakCPU = max(h.PeakCPU, e.load.PeakCPU*float64(e.load.Cores)/float64(h.Cores))
-		}
-		h.SaturatedSeconds = max(h.SaturatedSeconds, e.load.SaturatedSeconds)
-	}
-	var m metrics.LoadStats
-	var coreSeconds float64
-	for _, h := range order {
-		h.WallSeconds = h.end.Sub(h.start).Seconds()
-		if h.Cores > 0 && h.WallSeconds > 0 {
-			h.AvgCPU = h.CPUSeconds / (float64(h.Cores) * h.WallSeconds)
-		}
-		coreSeconds += float64(h.Cores) * h.WallSeconds
-		m.CPUSeconds += h.CPUSeconds
-		m.Cores += h.Cores
-		m.MaxRSSBytes += h.MaxRSSBytes
-		m.Goroutines += h.Goroutines
-		m.Processes += h.Processes
-		m.PeakCPU = max(m.PeakCPU, h.PeakCPU)
-		m.SaturatedSeconds = max(m.SaturatedSeconds, h.SaturatedSeconds)
-		m.Hosts = append(m.Hosts, h.HostLoad)
-	}
-	if coreSeconds > 0 {
-		m.AvgCPU = m.CPUSeconds / coreSeconds
-	}
-	if len(order) == 1 {
-		m.Host = order[0].Host
-	}
-	return m
-}
-
-// inputHosts is one input's load as machines: its own list when it was
-// merged already, else the one process it measured.
-func inputHosts(r *Summary) []metrics.HostLoad {
-	l := r.LoadGenerator
-	if len(l.Hosts) > 0 {
-		return l.Hosts
-	}
-	return []metrics.HostLoad{{
-		Host:             l.Host,
-		Processes:        max(l.Processes, 1),
-		CPUSeconds:       l.CPUSeconds,
-		Cores:            l.Cores,
-		PeakCPU:          l.PeakCPU,
-		SaturatedSeconds: l.SaturatedSeconds,
-		MaxRSSBytes:      l.MaxRSSBytes,
-		Goroutines:       l.Goroutines,
-	}}
 }
 
 // keptWarnings are the results' warnings that Build cannot derive again

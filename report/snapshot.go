@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -20,27 +21,49 @@ import (
 // histogram the document lacks (written by an older one) is empty. A
 // histogram string that does not decode is an error naming it. What the
 // document does not keep stays zero: Clamped, and Examples beyond one per
-// cause.
+// cause. Profiles come back with their counters, causes, codes, names and
+// histograms, the run's start and end, and no series (a result keeps no
+// per-profile series).
 func SnapshotOf(s *Summary) (*metrics.Snapshot, error) {
-	snap := &metrics.Snapshot{
-		Start:         s.Start,
-		End:           s.End,
-		CloseCodes:    codeMap(s.Connections.CloseCodes),
-		Statuses:      codeMap(s.Connections.HTTPStatuses),
-		Series:        slices.Clone(s.Series),
-		PeakConnected: s.Clients.PeakConnected,
+	snap, err := figuresSnapshot(&s.Figures)
+	if err != nil {
+		return nil, err
 	}
+	snap.Start, snap.End = s.Start, s.End
+	snap.Series = slices.Clone(s.Series)
+	snap.PeakConnected = s.Clients.PeakConnected
 	if !snap.End.After(snap.Start) && s.DurationSeconds > 0 {
 		// A document without timestamps still has its length.
 		snap.End = snap.Start.Add(time.Duration(s.DurationSeconds * float64(time.Second)))
 	}
+	for _, p := range s.Profiles {
+		ps, err := figuresSnapshot(&p.Figures)
+		if err != nil {
+			return nil, fmt.Errorf("profile %q: %w", p.Name, err)
+		}
+		// A profile's clients ran for the run's time; rates divide by it.
+		ps.Start, ps.End = snap.Start, snap.End
+		ps.PeakConnected = p.Clients.PeakConnected
+		snap.Profiles = append(snap.Profiles, metrics.Profile{Name: p.Name, Weight: p.Weight, Snap: ps})
+	}
+	return snap, nil
+}
+
+// figuresSnapshot rebuilds the counters, causes, codes, unexpected names
+// and histograms of f; times, series and peak are the caller's.
+func figuresSnapshot(f *Figures) (*metrics.Snapshot, error) {
+	snap := &metrics.Snapshot{
+		CloseCodes: codeMap(f.Connections.CloseCodes),
+		Statuses:   codeMap(f.Connections.HTTPStatuses),
+		Unexpected: maps.Clone(f.Unexpected),
+	}
 	for k := range metrics.NumCounters {
-		snap.Counters[k] = s.Counters[k.Name()]
+		snap.Counters[k] = f.Counters[k.Name()]
 	}
 	for k := range metrics.NumCauses {
-		snap.Examples[k] = s.Connections.Examples[k.Name()]
+		snap.Examples[k] = f.Connections.Examples[k.Name()]
 	}
-	for _, list := range [][]CauseCount{s.Connections.DropCauses, s.Connections.FailCauses} {
+	for _, list := range [][]CauseCount{f.Connections.DropCauses, f.Connections.FailCauses} {
 		for _, cc := range list {
 			for k := range metrics.NumCauses {
 				if k.Name() == cc.Cause {
@@ -50,7 +73,7 @@ func SnapshotOf(s *Summary) (*metrics.Snapshot, error) {
 		}
 	}
 	for h := range metrics.NumHists {
-		enc, ok := s.Histograms[h.Name()]
+		enc, ok := f.Histograms[h.Name()]
 		if !ok {
 			snap.Hists[h] = metrics.NewHistogram()
 			continue

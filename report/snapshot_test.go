@@ -135,7 +135,7 @@ func TestSnapshotOfToleratesOtherVersionsAndNamesABadHistogram(t *testing.T) {
 }
 
 func TestSnapshotOfWithoutTimestampsUsesTheDuration(t *testing.T) {
-	s := &Summary{DurationSeconds: 4, Counters: map[string]int64{"messages.sent": 100}}
+	s := &Summary{DurationSeconds: 4, Figures: Figures{Counters: map[string]int64{"messages.sent": 100}}}
 	snap, err := SnapshotOf(s)
 	if err != nil {
 		t.Fatal(err)

@@ -49,29 +49,13 @@ type Summary struct {
 	// with abort_on_fail failed).
 	EndReason string `json:"end_reason"`
 
-	Clients     Clients            `json:"clients"`
-	Latency     map[string]Latency `json:"latency"`
-	Connections Connections        `json:"connections"`
-	Reconnect   Reconnect          `json:"reconnect"`
-	Messages    Messages           `json:"messages"`
-	Expects     Expects            `json:"expects"`
-	Queue       Queue              `json:"queue"`
-	Heartbeat   HeartbeatStats     `json:"heartbeat"`
-	// Upgrades is set for Socket.IO runs that start on polling and upgrade.
-	Upgrades *Upgrades `json:"upgrades,omitempty"`
-	// Deliveries is set when the scenario tracks deliveries.
-	Deliveries *Deliveries `json:"deliveries,omitempty"`
-	// Drops analyses the dropped connections' ages and drop storms; nil
-	// when nothing dropped.
-	Drops *DropAnalysis `json:"drop_analysis,omitempty"`
-	// Availability is time open / (time connecting + open + reconnecting), 0..1.
-	Availability float64 `json:"availability"`
-	// Counters holds every counter by its metric name (docs/metrics.md).
-	Counters map[string]int64 `json:"counters"`
-	// Histograms holds every latency histogram in the standard HdrHistogram
-	// V2 compressed encoding (base64), microsecond units, for exact merging
-	// and comparison.
-	Histograms    map[string]string `json:"histograms"`
+	Clients Clients `json:"clients"`
+	// Figures are what the whole run's clients measured.
+	Figures
+	// Profiles are each client profile's own figures when the scenario
+	// mixes profiles (clients.profiles), in the scenario's order; the
+	// figures above are the whole run's.
+	Profiles      []ProfileSummary  `json:"profiles,omitempty"`
 	Series        []metrics.Point   `json:"series"`
 	LoadGenerator metrics.LoadStats `json:"load_generator"`
 	// Thresholds are the run's pass/fail conditions and how each came
@@ -271,53 +255,34 @@ type HeartbeatStats struct {
 func Build(in Input) (*Summary, error) {
 	snap := in.Snapshot
 	c := &snap.Counters
+	sc := in.Scenario
+	upgrades := sc.Protocol == scenario.ProtocolSocketIO && len(sc.SocketIO.Transports) > 1
+	figs, err := figuresOf(snap, upgrades, tracksDeliveries(sc))
+	if err != nil {
+		return nil, err
+	}
 	s := &Summary{
 		SchemaVersion:   SchemaVersion,
 		Tool:            "wsbench",
 		Version:         in.Version,
-		Scenario:        scenarioInfo(in.Scenario, in.URL, in.Seed),
+		Scenario:        scenarioInfo(sc, in.URL, in.Seed),
 		Start:           snap.Start.UTC(),
 		End:             snap.End.UTC(),
 		DurationSeconds: snap.Duration().Seconds(),
 		PlannedSeconds:  in.Planned.Seconds(),
 		EndReason:       in.EndReason,
 		Clients: Clients{
-			PeakTarget:    segmentShare(in.Scenario.MaxClients(), in.SegmentIndex, in.SegmentOf),
+			PeakTarget:    segmentShare(sc.MaxClients(), in.SegmentIndex, in.SegmentOf),
 			PeakConnected: snap.PeakConnected,
 			Started:       c[metrics.ClientsStarted],
 			Finished:      c[metrics.ClientsFinished],
 		},
-		Latency:    map[string]Latency{},
-		Histograms: map[string]string{},
-		Counters:   map[string]int64{},
-		Connections: Connections{
-			Opened: c[metrics.ConnOpened], Failed: c[metrics.ConnFailed],
-			Dropped: c[metrics.ConnDropped], Closed: c[metrics.ConnClosed],
-			DropCauses: []CauseCount{},
-			FailCauses: []CauseCount{},
-			Examples:   map[string]string{},
-		},
-		Reconnect: Reconnect{c[metrics.ReconnectAttempts], c[metrics.ReconnectSuccesses], c[metrics.ReconnectGiveUps]},
-		Messages: Messages{
-			Sent: c[metrics.MsgsSent], Received: c[metrics.MsgsReceived],
-			BytesSent: c[metrics.BytesSent], BytesReceived: c[metrics.BytesReceived],
-			Unmatched: c[metrics.MsgsUnmatched], Rejected: c[metrics.SendsRejected],
-		},
-		Expects:       Expects{c[metrics.ExpectMatched], c[metrics.ExpectTimedOut], c[metrics.ExpectCancelled], c[metrics.ExpectUnsent]},
-		Queue:         Queue{c[metrics.QueueQueued], c[metrics.QueueFlushed], c[metrics.QueueDropped], c[metrics.QueueUnsent]},
-		Heartbeat:     HeartbeatStats{c[metrics.HeartbeatSent], c[metrics.HeartbeatMissed]},
-		Availability:  snap.Availability(),
+		Figures:       figs,
 		Series:        snap.Series,
 		LoadGenerator: in.Load,
 		Warnings:      []string{},
 	}
-	for k := range metrics.NumCounters {
-		s.Counters[k.Name()] = c[k]
-	}
-	if sio := in.Scenario.SocketIO; in.Scenario.Protocol == scenario.ProtocolSocketIO && len(sio.Transports) > 1 {
-		s.Upgrades = &Upgrades{c[metrics.UpgradesSucceeded], c[metrics.UpgradesFailed]}
-	}
-	if in.Scenario.Clients.Open() {
+	if sc.Clients.Open() {
 		lag := snap.Hists[metrics.ArrivalLag]
 		s.Clients.Arrivals = &Arrivals{
 			Started: lag.TotalCount(), Missed: c[metrics.ArrivalsMissed],
@@ -325,43 +290,18 @@ func Build(in Input) (*Summary, error) {
 			BehindP99US: lag.ValueAtQuantile(99), BehindMaxUS: lag.Max(),
 		}
 	}
-	if in.Scenario.Client.Delivery != nil {
-		s.Deliveries = &Deliveries{c[metrics.DeliveriesReceived], c[metrics.DeliveriesLost],
-			c[metrics.DeliveriesDuplicated], c[metrics.DeliveriesOutOfOrder]}
-	}
-	for h := range metrics.NumHists {
-		hist := snap.Hists[h]
-		s.Latency[h.Name()] = latencyOf(hist)
-		enc, err := hist.Encode(hdr.V2CompressedEncodingCookieBase)
+	for _, p := range snap.Profiles {
+		ps, err := profileSummary(p, upgrades, profileTracksDeliveries(sc, p.Name))
 		if err != nil {
-			return nil, fmt.Errorf("encode %s histogram: %w", h.Name(), err)
+			return nil, err
 		}
-		s.Histograms[h.Name()] = string(enc)
+		s.Profiles = append(s.Profiles, ps)
 	}
-	for k := range metrics.NumCauses {
-		n := snap.Causes[k]
-		if n == 0 {
-			continue
-		}
-		cc := CauseCount{Cause: k.Name(), Count: n, Meaning: causeMeaning[k]}
-		if k.IsDrop() {
-			s.Connections.DropCauses = append(s.Connections.DropCauses, cc)
-		} else {
-			s.Connections.FailCauses = append(s.Connections.FailCauses, cc)
-		}
-		if ex := snap.Examples[k]; ex != "" {
-			s.Connections.Examples[k.Name()] = ex
-		}
-	}
-	sortCauses(s.Connections.DropCauses)
-	sortCauses(s.Connections.FailCauses)
-	s.Connections.CloseCodes = codeCounts(snap.CloseCodes, CloseCodeMeaning)
-	s.Connections.HTTPStatuses = codeCounts(snap.Statuses, statusMeaning)
 	if in.SegmentOf > 1 {
 		s.Scenario.Segment = fmt.Sprintf("%d/%d", in.SegmentIndex, in.SegmentOf)
 	}
 	s.Drops = analyseDrops(snap.Hists[metrics.Lifetime], snap.Series)
-	s.Thresholds = Evaluate(in.Scenario.Thresholds, snap)
+	s.Thresholds = Evaluate(sc.Thresholds, snap)
 	for i := range s.Thresholds {
 		if s.Thresholds[i].Expr == in.Aborted {
 			s.Thresholds[i].Aborted = true

@@ -104,6 +104,9 @@ func WriteTable(w io.Writer, s *Summary) error {
 		ew.printf("Deliveries   %s · received %s · lost %s · duplicated %s · out of order %s\n", sc.Delivery,
 			fmtCount(d.Received), fmtCount(d.Lost), fmtCount(d.Duplicated), fmtCount(d.OutOfOrder))
 	}
+	for _, l := range mobileLines(&s.Figures) {
+		ew.printf("%-13s%s\n", l[0], l[1])
+	}
 
 	if len(c.DropCauses) > 0 {
 		ew.printf("\n")
@@ -125,6 +128,16 @@ func WriteTable(w io.Writer, s *Summary) error {
 	if len(c.HTTPStatuses) > 0 {
 		ew.printf("\n")
 		ew.table([]string{"http status", "count", "meaning"}, codeRows(c.HTTPStatuses), 1)
+	}
+	writeUnexpectedTable(ew, s.Unexpected)
+	if len(s.Profiles) > 0 {
+		ew.printf("\n")
+		header, rows := profileTable(s)
+		right := make([]int, len(header)-1)
+		for i := range right {
+			right[i] = i + 1
+		}
+		ew.table(header, rows, right...)
 	}
 
 	if len(s.Thresholds) > 0 {
@@ -151,6 +164,25 @@ func WriteTable(w io.Writer, s *Summary) error {
 		}
 	}
 	return ew.err
+}
+
+// writeUnexpectedTable lists the names of unexpected messages, most
+// first, and what a big count usually means.
+func writeUnexpectedTable(ew *errWriter, m map[string]int64) {
+	if len(m) == 0 {
+		return
+	}
+	top, moreNames, moreMsgs := topUnexpected(m, maxUnexpectedRows)
+	rows := make([][]string, len(top))
+	for i, nc := range top {
+		rows[i] = []string{shownName(nc.name), fmtCount(nc.count)}
+	}
+	ew.printf("\n")
+	ew.table([]string{"unexpected message", "count"}, rows, 1)
+	if moreNames > 0 {
+		ew.printf("%s\n", moreNamesText(moreNames, moreMsgs))
+	}
+	ew.printf("%s\n", unexpectedHint)
 }
 
 func causeRows(cs []CauseCount, examples map[string]string) [][]string {

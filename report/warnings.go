@@ -58,6 +58,9 @@ func warnings(in Input, s *Summary) []string {
 		}
 		w = append(w, fmt.Sprintf("%d awaited replies timed out; their round trips are not in the %s", n, hists))
 	}
+	if w1 := unexpectedWarning(s); w1 != "" {
+		w = append(w, w1)
+	}
 	if d := s.Drops; d != nil {
 		if d.Cluster != nil {
 			w = append(w, clusterText(d.Cluster))
@@ -67,4 +70,23 @@ func warnings(in Input, s *Summary) []string {
 		}
 	}
 	return w
+}
+
+// unexpectedWarning says how many received messages no step waited for,
+// and under which name most of them came; "" when there were none.
+func unexpectedWarning(s *Summary) string {
+	n := s.Messages.Unmatched
+	if n == 0 {
+		return ""
+	}
+	text := fmt.Sprintf("%d received messages were not waited for by any step (messages.unmatched)", n)
+	top, _, _ := topUnexpected(s.Unexpected, 1)
+	if len(top) == 0 {
+		return text // a result written before names were counted
+	}
+	text += fmt.Sprintf(", %d of them %s", top[0].count, unexpectedName(top[0].name))
+	if top[0].name != metrics.OtherNames && !strings.HasPrefix(top[0].name, "(") {
+		text += ": if no step is meant to wait for it, the client and server may disagree on an event name"
+	}
+	return text
 }

@@ -18,11 +18,14 @@ import (
 
 func TestNames(t *testing.T) {
 	for got, want := range map[string]string{
-		CounterName(metrics.ConnOpened):     "wsbench_connections_opened_total",
-		CounterName(metrics.TimeOpen):       "wsbench_time_open_seconds_total",
-		CounterName(metrics.ArrivalsMissed): "wsbench_arrivals_missed_total",
-		GaugeName(metrics.QueueDepth):       "wsbench_queue_depth",
-		HistName(metrics.RTT):               "wsbench_rtt_seconds",
+		CounterName(metrics.ConnOpened):      "wsbench_connections_opened_total",
+		CounterName(metrics.TimeOpen):        "wsbench_time_open_seconds_total",
+		CounterName(metrics.ArrivalsMissed):  "wsbench_arrivals_missed_total",
+		GaugeName(metrics.QueueDepth):        "wsbench_queue_depth",
+		HistName(metrics.RTT):                "wsbench_rtt_seconds",
+		CounterName(metrics.TimeOffline):     "wsbench_time_offline_seconds_total",
+		CounterName(metrics.NoticedByServer): "wsbench_offline_noticed_by_server_total",
+		HistName(metrics.ResumeFlushed):      "wsbench_resume_flushed_seconds",
 	} {
 		if got != want {
 			t.Errorf("name %q, want %q", got, want)
@@ -64,6 +67,12 @@ func TestEndpointAgreesWithTheRecorder(t *testing.T) {
 	sh.Gauge(metrics.Connected, 7)
 	sh.Drop(metrics.CauseHeartbeat, 1006, "no pong")
 	sh.Drop(metrics.CauseServerClose, 1001, "going away")
+	// A phone's network going away: its drop, time away and resume.
+	sh.Drop(metrics.CauseNetworkOffline, 0, "network offline")
+	sh.Inc(metrics.OfflinePeriods)
+	sh.Add(metrics.TimeOffline, int64(1500*time.Millisecond))
+	sh.Observe(metrics.ResumeOpen, 400*time.Millisecond)
+	sh.Unmatched([]byte("chat:typing"))
 	rec.SetTarget(9)
 
 	col := NewCollector(map[string]string{"scenario": "t"})
@@ -126,6 +135,27 @@ func TestEndpointAgreesWithTheRecorder(t *testing.T) {
 	}
 	if v := value("wsbench_drops_total", "cause", "heartbeat_timeout"); v != 1 {
 		t.Errorf("heartbeat drops %v, want 1", v)
+	}
+	if v := value("wsbench_drops_total", "cause", "network_offline"); v != 1 {
+		t.Errorf("network_offline drops %v, want 1", v)
+	}
+	if v := value("wsbench_offline_periods_total"); v != 1 {
+		t.Errorf("offline periods %v, want 1", v)
+	}
+	if v := value("wsbench_time_offline_seconds_total"); v != 1.5 {
+		t.Errorf("time offline %v s, want 1.5", v)
+	}
+	if v := value("wsbench_resume_open_seconds"); v != 1 {
+		t.Errorf("resume_open count %v, want 1", v)
+	}
+	// Unexpected names stay in the result: only their total is exported.
+	if v := value("wsbench_messages_unmatched_total"); v != 1 {
+		t.Errorf("unmatched %v, want 1", v)
+	}
+	for name := range fams {
+		if strings.Contains(name, "unexpected") {
+			t.Errorf("the endpoint exports %s; unexpected names are in the result only", name)
+		}
 	}
 	if v := value("wsbench_drop_close_codes_total", "code", "1001"); v != 1 {
 		t.Errorf("close code 1001 drops %v, want 1", v)
