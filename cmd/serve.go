@@ -21,6 +21,8 @@ type serveFlags struct {
 	refuse      testserver.RefuseFault
 	restart     testserver.RestartFault
 	socketIO    testserver.SocketIO
+	wsPing      struct{ interval, timeout time.Duration }
+	broadcast   testserver.Broadcast
 	workers     int
 	reusePort   bool
 }
@@ -54,7 +56,18 @@ own connections, and GET /stats answers for the process that accepts it.
 
 Faults: close or reset a fraction of connections periodically, stop
 answering pings, delay replies, refuse upgrades with an HTTP status for a
-period, or restart (drop everything, listener down for a while).`,
+period, or restart (drop everything, listener down for a while).
+
+For clients that come and go (mobile network flaps, apps in the
+background): --ws-ping-interval makes the server ping every WebSocket
+connection and abort (TCP RST) one that has not answered within
+--ws-ping-timeout, the way a server finds dead peers (Socket.IO sessions
+use --ping-interval and --ping-timeout). --broadcast-every makes it send
+every WebSocket connection {"sender":"server","seq":N,"sent_at":<unix ms>}
+and emit --broadcast-event with that object to every Socket.IO socket of
+"/", N = 1, 2, 3, ... for the whole server, so a client can count what it
+missed while away. /stats counts pings_sent, ping_timeouts,
+broadcast_seq and broadcasts_out.`,
 		Example: `  # A plain echo server
   wsbench serve --addr 127.0.0.1:8080
 
@@ -68,7 +81,10 @@ period, or restart (drop everything, listener down for a while).`,
   wsbench serve --addr 127.0.0.1:8080 --workers 6
 
   # Socket.IO too, pinging every 5 s; kick 10% of sockets every 30 s
-  wsbench serve --socketio --ping-interval 5s --close-every 30s`,
+  wsbench serve --socketio --ping-interval 5s --close-every 30s
+
+  # Drop WebSocket clients silent for 10+5 s; a numbered tick to everyone every 100 ms
+  wsbench serve --socketio --ws-ping-interval 10s --ws-ping-timeout 5s --broadcast-every 100ms --broadcast-event tick`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd, f) },
 	}
@@ -95,6 +111,10 @@ period, or restart (drop everything, listener down for a while).`,
 	fl.StringVar(&f.socketIO.Path, "socketio-path", "/socket.io/", "the Engine.IO path")
 	fl.DurationVar(&f.socketIO.PingInterval, "ping-interval", 25*time.Second, "Socket.IO: how often the server pings (pingInterval)")
 	fl.DurationVar(&f.socketIO.PingTimeout, "ping-timeout", 20*time.Second, "Socket.IO: how long the server waits for a pong (pingTimeout)")
+	fl.DurationVar(&f.wsPing.interval, "ws-ping-interval", 0, "WebSocket: ping every connection this often (0 = never); see --ws-ping-timeout")
+	fl.DurationVar(&f.wsPing.timeout, "ws-ping-timeout", 0, "WebSocket: abort (TCP RST) a connection whose pong is this late (0 = --ws-ping-interval)")
+	fl.DurationVar(&f.broadcast.Every, "broadcast-every", 0, `send every connection and Socket.IO socket of "/" a numbered {"sender":"server","seq":N,"sent_at":ms} this often (0 = never)`)
+	fl.StringVar(&f.broadcast.Event, "broadcast-event", testserver.DefaultBroadcastEvent, "Socket.IO event name of --broadcast-every")
 	return c
 }
 
@@ -112,8 +132,18 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	if f.workers < 1 {
 		return usageErr(errors.New("--workers must be 1 or more"))
 	}
+	if err := f.checkHeartbeatAndBroadcast(); err != nil {
+		return usageErr(err)
+	}
 	tuneGC()
-	srv := testserver.New(testserver.Config{Faults: faults, SocketIO: f.socketIO, ReusePort: f.reusePort || f.workers > 1})
+	srv := testserver.New(testserver.Config{
+		Faults:       faults,
+		SocketIO:     f.socketIO,
+		PingInterval: f.wsPing.interval,
+		PingTimeout:  f.wsPing.timeout,
+		Broadcast:    f.broadcast,
+		ReusePort:    f.reusePort || f.workers > 1,
+	})
 	if err := srv.Start(f.addr); err != nil {
 		return runErr(fmt.Errorf("listen on %s: %w (is another server using the port? try --addr 127.0.0.1:0)", f.addr, err))
 	}
@@ -134,6 +164,16 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	if f.socketIO.Enabled {
 		fmt.Fprintf(out, "  http://%s%s (Socket.IO: target http://%s, namespaces /, /chat, /admin)\n", srv.Addr(), f.socketIO.Path, srv.Addr())
 	}
+	if f.wsPing.interval > 0 {
+		timeout := f.wsPing.timeout
+		if timeout == 0 {
+			timeout = f.wsPing.interval
+		}
+		fmt.Fprintf(out, "  WebSocket pings every %v; no pong within %v aborts the connection\n", f.wsPing.interval, timeout)
+	}
+	if f.broadcast.Every > 0 {
+		fmt.Fprintf(out, "  numbered broadcast every %v (Socket.IO event %q to /)\n", f.broadcast.Every, f.broadcast.Event)
+	}
 	fmt.Fprintf(out, "  http://%s/stats\nPress Ctrl-C to stop.\n", srv.Addr())
 
 	ctx, stop := gracefulSignals(cmd.ErrOrStderr())
@@ -141,6 +181,24 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	<-ctx.Done()
 	st, _ := json.MarshalIndent(srv.Stats(), "", "  ")
 	fmt.Fprintf(out, "final stats: %s\n", st)
+	return nil
+}
+
+// checkHeartbeatAndBroadcast reports the first problem with the
+// --ws-ping-* and --broadcast-* flags.
+func (f serveFlags) checkHeartbeatAndBroadcast() error {
+	switch {
+	case f.wsPing.interval < 0 || f.wsPing.timeout < 0:
+		return errors.New("--ws-ping-interval and --ws-ping-timeout must not be negative, e.g. 10s and 5s")
+	case f.wsPing.timeout > 0 && f.wsPing.interval == 0:
+		return errors.New("--ws-ping-timeout needs --ws-ping-interval, how often to ping (e.g. 10s)")
+	case f.broadcast.Every < 0:
+		return errors.New("--broadcast-every must not be negative, e.g. 100ms")
+	case f.broadcast.Event == "":
+		return errors.New("--broadcast-event must not be empty, e.g. tick")
+	case f.broadcast.Event != testserver.DefaultBroadcastEvent && f.broadcast.Every == 0:
+		return errors.New("--broadcast-event needs --broadcast-every, how often to send (e.g. 100ms)")
+	}
 	return nil
 }
 

@@ -30,6 +30,7 @@ type outMsg struct {
 	typ  int
 	data []byte
 	pm   *websocket.PreparedMessage // set for broadcasts: framed once
+	tick bool                       // a server broadcast (Config.Broadcast)
 }
 
 // conn is one upgraded connection. Its read loop runs in one goroutine
@@ -37,10 +38,13 @@ type outMsg struct {
 // replies go to an ordered queue drained by a writer goroutine that exists
 // only while the queue is not empty.
 //
-// Writes are serialised by the queue: a reply is written directly only
-// while holding qmu with the queue empty and no writer running, and the
-// writer is the only one writing while it runs. Control frames use
-// WriteControl, which gorilla allows concurrently.
+// Writes are serialised by writerOn: a reply is written directly only by
+// a producer that found the queue empty and no writer running, and that
+// sets writerOn for the length of its write; whoever holds writerOn is
+// the only one writing. qmu is never held across a write, so that the
+// server broadcaster can queue a message for a client whose write is
+// stuck without waiting for it. Control frames use WriteControl, which
+// gorilla allows concurrently.
 type conn struct {
 	s       *Server
 	ws      *websocket.Conn
@@ -61,6 +65,8 @@ type conn struct {
 	queue    []outMsg
 	writerOn bool
 	ended    bool
+
+	hb wsHeartbeat // Config.PingInterval
 }
 
 func newConn(s *Server, ws *websocket.Conn, ep endpoint) *conn {
@@ -68,6 +74,7 @@ func newConn(s *Server, ws *websocket.Conn, ep endpoint) *conn {
 	c.qcond.L = &c.qmu
 	ws.SetReadLimit(s.cfg.MaxMessageSize)
 	ws.SetPingHandler(c.onPing)
+	ws.SetPongHandler(c.onPong)
 	return c
 }
 
@@ -190,6 +197,7 @@ func (c *conn) readMessage(r io.Reader) ([]byte, error) {
 // finish closes the connection, wakes producers waiting on its queue and
 // stops tracking it.
 func (c *conn) finish() {
+	c.hb.stop()
 	c.ws.Close()
 	c.qmu.Lock()
 	c.ended = true
@@ -202,22 +210,30 @@ func (c *conn) finish() {
 
 // send writes m now or queues it behind earlier replies, delayed by the
 // current Delay. owned says m.data may be kept; otherwise it is copied
-// before queueing. Any goroutine may call send.
+// before queueing. Any goroutine may call send; it waits while the queue
+// is full, which pushes back on a client that sends too fast.
 func (c *conn) send(m outMsg, owned bool) {
 	d := c.s.nextDelay()
 	c.qmu.Lock()
-	defer c.qmu.Unlock()
 	if c.ended {
+		c.qmu.Unlock()
 		return
 	}
 	if d == 0 && !c.writerOn && len(c.queue) == 0 {
-		c.write(m) // holding qmu keeps other producers behind this write
+		c.writerOn = true // others queue behind this write meanwhile
+		c.qmu.Unlock()
+		c.write(m)
+		c.qmu.Lock()
+		c.writerOn = false
+		c.startWriterLocked()
+		c.qmu.Unlock()
 		return
 	}
 	for len(c.queue) >= maxQueued && !c.ended {
 		c.qcond.Wait()
 	}
 	if c.ended {
+		c.qmu.Unlock()
 		return
 	}
 	if !owned {
@@ -225,11 +241,45 @@ func (c *conn) send(m outMsg, owned bool) {
 	}
 	m.due = time.Now().Add(d)
 	c.queue = append(c.queue, m)
-	if !c.writerOn {
-		c.writerOn = true
-		c.s.wg.Add(1) // the caller holds a count, so this cannot race Wait
-		go c.writeLoop()
+	c.startWriterLocked()
+	c.qmu.Unlock()
+}
+
+// offer queues m, which it may keep, to go out at once after what is
+// queued, and returns without waiting for anything: the server
+// broadcaster offers every tick to every connection, and one client that
+// does not read must not hold up the others. A connection whose queue is
+// full is too far behind to catch up and is closed (Stats.SlowDrops).
+func (c *conn) offer(m outMsg) {
+	c.qmu.Lock()
+	if c.ended {
+		c.qmu.Unlock()
+		return
 	}
+	if len(c.queue) >= maxQueued {
+		c.qmu.Unlock()
+		if c.claim() {
+			c.s.stats.slowDrops.Add(1)
+			c.netConn().Close()
+		}
+		return
+	}
+	m.due = time.Now()
+	c.queue = append(c.queue, m)
+	c.startWriterLocked()
+	c.qmu.Unlock()
+}
+
+// startWriterLocked starts the writer goroutine if something is queued
+// and nobody is writing. c.qmu is held, and so is an s.wg count (the
+// caller's), so the writer's Add cannot race Close's Wait.
+func (c *conn) startWriterLocked() {
+	if c.writerOn || c.ended || len(c.queue) == 0 {
+		return
+	}
+	c.writerOn = true
+	c.s.wg.Add(1)
+	go c.writeLoop()
 }
 
 // writeLoop writes queued replies in order, each no earlier than its due
@@ -285,12 +335,10 @@ func (c *conn) write(m outMsg) {
 	// Counted before writing, so that a client that got the reply finds
 	// it in Stats; taken back if the write fails.
 	st := &c.s.stats
-	st.messagesOut.Add(1)
-	st.bytesOut.Add(int64(len(m.data)))
+	st.count(m, 1)
 	err := c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
 	if err != nil {
-		st.messagesOut.Add(-1)
-		st.bytesOut.Add(-int64(len(m.data)))
+		st.count(m, -1)
 		return
 	}
 	if m.pm != nil {
@@ -301,8 +349,7 @@ func (c *conn) write(m outMsg) {
 	if err == nil {
 		return
 	}
-	st.messagesOut.Add(-1)
-	st.bytesOut.Add(-int64(len(m.data)))
+	st.count(m, -1)
 	if !errors.Is(err, websocket.ErrCloseSent) {
 		c.netConn().Close()
 	}

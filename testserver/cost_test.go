@@ -28,6 +28,24 @@ func TestIdleConnectionsCostOneGoroutineEach(t *testing.T) {
 	})
 }
 
+// The heartbeat and the server broadcast add no goroutine to an idle
+// connection: a ping is a timer, and a tick borrows a writer goroutine
+// only while it is written.
+func TestHeartbeatAndBroadcastCostNoGoroutine(t *testing.T) {
+	s := startServer(t, Config{
+		PingInterval: 20 * time.Millisecond, PingTimeout: time.Minute, // the clients never read, so never answer
+		Broadcast: Broadcast{Every: 20 * time.Millisecond},
+	})
+	const n = 200
+	for range n {
+		dial(t, s.URL("/echo"))
+	}
+	eventually(t, "pinged, ticked, one goroutine per idle connection", func() bool {
+		st := s.Stats()
+		return st.PingsSent >= n && st.BroadcastsOut >= n && runtime.NumGoroutine() <= n+10
+	})
+}
+
 func BenchmarkEcho(b *testing.B) {
 	s := New(Config{})
 	if err := s.Start("127.0.0.1:0"); err != nil {

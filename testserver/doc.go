@@ -35,6 +35,16 @@
 // text message that is a JSON object with a numeric "seq" and a "client"
 // (string or number) feeds the sequence check in Stats.Clients.
 //
+// Two options serve the tests of clients that come and go (mobile
+// network flaps, apps sent to the background). Config.PingInterval makes
+// the server ping every WebSocket connection and abort, with a TCP RST,
+// one whose pong does not come within Config.PingTimeout, as a server
+// that detects dead peers does. Config.Broadcast makes the server send
+// every connection and every Socket.IO socket of "/" a numbered message,
+// {"sender":"server","seq":N,"sent_at":ms}, periodically; N counts the
+// ticks of the whole server, so a client can count what it missed while
+// away.
+//
 // # Socket.IO
 //
 // With Config.SocketIO.Enabled, an Engine.IO v4 / Socket.IO v5 server
@@ -71,9 +81,11 @@
 // Start reading at server.go (New, Start, Close and connection tracking),
 // then conn.go (one connection: its read loop and its ordered, optionally
 // delayed, send queue), messages.go (what each endpoint replies),
-// faults.go (runtime fault controls), restart.go, and schedule.go (the
-// fault schedule as a pure function of time, plus the goroutine that runs
-// it). stats.go holds the counters and the sequence checker.
+// heartbeat.go (server pings), server_broadcast.go (the numbered
+// broadcast), faults.go (runtime fault controls), restart.go, and
+// schedule.go (the fault schedule as a pure function of time, plus the
+// goroutine that runs it). stats.go holds the counters and the sequence
+// checker.
 //
 // The Socket.IO server is in the sio_ files: sio_config.go (its options),
 // sio_server.go (sessions and namespaces of one Server), sio_http.go

@@ -101,6 +101,7 @@ func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ws.Close()
 		return
 	}
+	c.hb.start(c)
 	// The read loop gets its own goroutine so that this one, and the
 	// net/http connection state it holds, go away: an idle connection
 	// then costs one goroutine.

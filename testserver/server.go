@@ -34,6 +34,22 @@ type Config struct {
 	// DefaultWriteTimeout.
 	WriteTimeout time.Duration
 
+	// PingInterval, when > 0, makes the server ping every plain WebSocket
+	// connection: PingInterval after the upgrade, then PingInterval after
+	// each pong. A connection that has not answered with a pong (nothing
+	// else counts) within PingTimeout of the ping going out is aborted
+	// with a TCP RST, no close frame: a dead peer could not read one.
+	// Counted in Stats.PingsSent and Stats.PingTimeouts. 0 means no
+	// heartbeat. Socket.IO sessions use SocketIO.PingInterval instead.
+	PingInterval time.Duration
+	// PingTimeout is how long a pong may take; 0 means PingInterval.
+	PingTimeout time.Duration
+
+	// Broadcast, when Every > 0, makes the server send a numbered message
+	// to every connection and Socket.IO socket every Every; see
+	// Broadcast. The zero value sends nothing.
+	Broadcast Broadcast
+
 	// SocketIO, when Enabled, mounts the embedded Engine.IO v4 /
 	// Socket.IO v5 server. The zero value leaves it off.
 	SocketIO SocketIO
@@ -69,6 +85,9 @@ type Server struct {
 
 	delay       atomic.Pointer[Delay]
 	ignorePings atomic.Bool
+	heartbeat   atomic.Pointer[pingConfig]
+	bcastCfg    atomic.Pointer[Broadcast]
+	bcastWake   chan struct{} // tells the broadcaster that bcastCfg changed
 	refusal     refusal
 	stats       counters
 	seqs        seqTracker
@@ -89,6 +108,7 @@ type Server struct {
 	startedAt time.Time
 	srv       *http.Server // nil before Start and while a restart is down
 	gen       int          // listener generation, bumped by Restart
+	bcastOn   bool         // the broadcaster goroutine runs
 	conns     map[*conn]struct{}
 	done      chan struct{} // closed by Close: stops the schedule, writers, restarts
 	closeDone chan struct{} // closed when the first Close has finished
@@ -108,12 +128,16 @@ func New(cfg Config) *Server {
 		cfg.WriteTimeout = DefaultWriteTimeout
 	}
 	cfg.Faults = cfg.Faults.withDefaults()
+	cfg.Broadcast = cfg.Broadcast.withDefaults()
+	pc := newPingConfig(cfg.PingInterval, cfg.PingTimeout)
+	cfg.PingInterval, cfg.PingTimeout = pc.interval, pc.timeout
 	s := &Server{
 		cfg:       cfg,
 		conns:     make(map[*conn]struct{}),
 		bcast:     make(map[*conn]struct{}),
 		done:      make(chan struct{}),
 		closeDone: make(chan struct{}),
+		bcastWake: make(chan struct{}, 1),
 		seqs:      seqTracker{clients: make(map[string]*SeqStats)},
 	}
 	s.upgrader = websocket.Upgrader{
@@ -133,12 +157,15 @@ func New(cfg Config) *Server {
 	}
 	s.SetDelay(cfg.Faults.Delay.Min, cfg.Faults.Delay.Max)
 	s.ignorePings.Store(cfg.Faults.IgnorePings)
+	s.heartbeat.Store(pc)
+	s.bcastCfg.Store(&cfg.Broadcast)
 	return s
 }
 
 // Start listens on addr (tests pass "127.0.0.1:0"), serves in the
 // background and starts the fault schedule, whose times are relative to
-// now. It returns once the listener is bound. A Server starts once.
+// now, and the server broadcast. It returns once the listener is bound.
+// A Server starts once.
 func (s *Server) Start(addr string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -160,6 +187,7 @@ func (s *Server) Start(addr string) error {
 		s.wg.Add(1)
 		go s.runSchedule(s.startedAt, plan)
 	}
+	s.startBroadcasterLocked()
 	return nil
 }
 

@@ -46,6 +46,7 @@ func (e *eioSession) onTimer() {
 		return
 	case e.hb.waiting:
 		e.mu.Unlock()
+		x.stats.pingTimeouts.Add(1) // before the client can notice
 		e.close("ping timeout", closeNow)
 		return
 	case !e.joined && now.Sub(e.created) >= sioConnectTimeout:

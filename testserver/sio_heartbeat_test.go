@@ -40,7 +40,7 @@ func TestSIOPingsAtTheIntervalAndTimesOut(t *testing.T) {
 	}
 	eventually(t, "session gone", func() bool { return sioStats(s).EngineClients == 0 })
 	st := sioStats(s)
-	if st.EngineCloses["ping timeout"] != 1 || st.Disconnects["ping timeout"] != 1 || st.PingsSent != 4 || st.PongsReceived != 3 {
+	if st.EngineCloses["ping timeout"] != 1 || st.Disconnects["ping timeout"] != 1 || st.PingsSent != 4 || st.PongsReceived != 3 || st.PingTimeouts != 1 {
 		t.Fatalf("stats = %+v", st)
 	}
 }

@@ -130,12 +130,11 @@ func (e *eioSession) payloadLocked(n int, now time.Time) []byte {
 		} else {
 			b = append(b, p.data...)
 		}
+		e.x.stats.countOut(p, 1)
 		if p.ping {
-			e.x.stats.pingsSent.Add(1)
 			e.pingWrittenLocked(now)
 		}
 	}
-	e.x.stats.packetsOut.Add(int64(n))
 	clear(e.out[:n])
 	e.out = e.out[n:]
 	if len(e.out) == 0 {

@@ -67,6 +67,7 @@ type outPkt struct {
 	binary bool      // a binary message (a Socket.IO attachment)
 	due    time.Time // not before (the reply delay); zero means now
 	ping   bool      // a ping: the pong is due PingTimeout after it went out
+	tick   bool      // a server broadcast (Config.Broadcast)
 	last   bool      // the goodbye: a close frame, or "1" on polling; the session ends after it
 }
 

@@ -38,9 +38,15 @@ type SocketIOStats struct {
 	PingsSent      int64            `json:"pings_sent"`      // pings written, or taken by a GET
 	PongsReceived  int64            `json:"pongs_received"`  // pongs received
 	PingsSkipped   int64            `json:"pings_skipped"`   // pings not sent because of IgnorePings
+	PingTimeouts   int64            `json:"ping_timeouts"`   // sessions closed for a pong missed ("ping timeout")
 	RequestErrors  int64            `json:"request_errors"`  // HTTP requests rejected with 400 (unknown sid, bad query...)
 	ProtocolErrors int64            `json:"protocol_errors"` // Socket.IO packets that broke the protocol (each ends its session)
 	SlowDrops      int64            `json:"slow_drops"`      // sessions dropped because their send queue overflowed
+	// BroadcastSeq is Stats.BroadcastSeq again, the seq of the last
+	// server broadcast (Config.Broadcast), under the reference server's
+	// name.
+	BroadcastSeq  int64 `json:"broadcast_seq"`
+	BroadcastsOut int64 `json:"broadcasts_out"` // server broadcast events written, or taken by a GET, one per socket
 }
 
 // maxEventNames bounds Events: event names come from clients.
@@ -48,16 +54,17 @@ const maxEventNames = 256
 
 // sioCounters are the live totals behind SocketIOStats.
 type sioCounters struct {
-	handshakes, upgrades      atomic.Int64
-	polling, websocket        atomic.Int64 // open sessions by transport
-	packetsIn, packetsOut     atomic.Int64
-	pingsSent, pongs          atomic.Int64
-	pingsSkipped              atomic.Int64
-	requestErrors             atomic.Int64
-	protocolErrors, slowDrops atomic.Int64
-	connects, connectErrors   countMap
-	disconnects, engineCloses countMap
-	events                    countMap
+	handshakes, upgrades       atomic.Int64
+	polling, websocket         atomic.Int64 // open sessions by transport
+	packetsIn, packetsOut      atomic.Int64
+	pingsSent, pongs           atomic.Int64
+	pingsSkipped, pingTimeouts atomic.Int64
+	broadcastsOut              atomic.Int64
+	requestErrors              atomic.Int64
+	protocolErrors, slowDrops  atomic.Int64
+	connects, connectErrors    countMap
+	disconnects, engineCloses  countMap
+	events                     countMap
 }
 
 func (c *sioCounters) init() {
@@ -67,6 +74,17 @@ func (c *sioCounters) init() {
 	}
 	for _, nsp := range []string{"/", "/chat", "/admin"} {
 		c.connects.m[nsp] = new(atomic.Int64) // listed even at 0, as by the reference server
+	}
+}
+
+// countOut adds one packet going out (sign 1), or takes it back (-1).
+func (c *sioCounters) countOut(p outPkt, sign int64) {
+	c.packetsOut.Add(sign)
+	if p.ping {
+		c.pingsSent.Add(sign)
+	}
+	if p.tick {
+		c.broadcastsOut.Add(sign)
 	}
 }
 
@@ -159,8 +177,11 @@ func (x *sioServer) statsSnapshot() *SocketIOStats {
 		PingsSent:      c.pingsSent.Load(),
 		PongsReceived:  c.pongs.Load(),
 		PingsSkipped:   c.pingsSkipped.Load(),
+		PingTimeouts:   c.pingTimeouts.Load(),
 		RequestErrors:  c.requestErrors.Load(),
 		ProtocolErrors: c.protocolErrors.Load(),
 		SlowDrops:      c.slowDrops.Load(),
+		BroadcastSeq:   x.s.stats.broadcastSeq.Load(),
+		BroadcastsOut:  c.broadcastsOut.Load(),
 	}
 }

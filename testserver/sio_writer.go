@@ -102,15 +102,9 @@ func (e *eioSession) writeWS(ws *websocket.Conn, p outPkt) error {
 		typ = websocket.BinaryMessage
 	}
 	st := &e.x.stats
-	st.packetsOut.Add(1) // counted before the client can see it
-	if p.ping {
-		st.pingsSent.Add(1)
-	}
+	st.countOut(p, 1) // counted before the client can see it
 	if err := ws.WriteMessage(typ, p.data); err != nil {
-		st.packetsOut.Add(-1)
-		if p.ping {
-			st.pingsSent.Add(-1)
-		}
+		st.countOut(p, -1)
 		return err
 	}
 	if p.ping {

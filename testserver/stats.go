@@ -26,6 +26,17 @@ type Stats struct {
 	FaultCloses   int64 `json:"fault_closes"`   // connections sent a close frame (Socket.IO sessions kicked) by a fault
 	FaultResets   int64 `json:"fault_resets"`   // connections and Socket.IO sessions aborted with a TCP RST by a fault
 	Restarts      int64 `json:"restarts"`       // restarts begun
+	PingsSent     int64 `json:"pings_sent"`     // heartbeat pings written (Config.PingInterval)
+	PingTimeouts  int64 `json:"ping_timeouts"`  // connections aborted (RST) for a pong missed (Config.PingTimeout)
+	SlowDrops     int64 `json:"slow_drops"`     // connections closed because a server broadcast found their send queue full
+
+	// BroadcastSeq is the seq of the last server broadcast
+	// (Config.Broadcast), Socket.IO included: the number of ticks so far,
+	// whether anyone was connected or not. 0 before the first.
+	BroadcastSeq int64 `json:"broadcast_seq"`
+	// BroadcastsOut counts the server broadcast messages written, one per
+	// receiving connection; MessagesOut and BytesOut count them too.
+	BroadcastsOut int64 `json:"broadcasts_out"`
 
 	// Clients holds the sequence check of every client key seen in a text
 	// message that is a JSON object with a numeric "seq" and a "client".
@@ -33,8 +44,9 @@ type Stats struct {
 
 	// SocketIO holds the Socket.IO server's counters; nil (and absent
 	// from the JSON) when it is off. The counters above count plain
-	// WebSocket connections only, except FaultCloses, FaultResets and
-	// Restarts, and Refused, which counts refused Engine.IO handshakes.
+	// WebSocket connections only, except FaultCloses, FaultResets,
+	// Restarts and BroadcastSeq, and Refused, which counts refused
+	// Engine.IO handshakes.
 	SocketIO *SocketIOStats `json:"socketio,omitempty"`
 }
 
@@ -71,6 +83,18 @@ type counters struct {
 	pingsAnswered, pingsIgnored atomic.Int64
 	faultCloses, faultResets    atomic.Int64
 	restarts                    atomic.Int64
+	pingsSent, pingTimeouts     atomic.Int64
+	slowDrops                   atomic.Int64
+	broadcastSeq, broadcastsOut atomic.Int64
+}
+
+// count adds one message written (sign 1), or takes it back (-1).
+func (c *counters) count(m outMsg, sign int64) {
+	c.messagesOut.Add(sign)
+	c.bytesOut.Add(sign * int64(len(m.data)))
+	if m.tick {
+		c.broadcastsOut.Add(sign)
+	}
 }
 
 // seqTracker holds the sequence check per client key.
@@ -122,6 +146,11 @@ func (s *Server) Stats() Stats {
 		FaultCloses:   c.faultCloses.Load(),
 		FaultResets:   c.faultResets.Load(),
 		Restarts:      c.restarts.Load(),
+		PingsSent:     c.pingsSent.Load(),
+		PingTimeouts:  c.pingTimeouts.Load(),
+		SlowDrops:     c.slowDrops.Load(),
+		BroadcastSeq:  c.broadcastSeq.Load(),
+		BroadcastsOut: c.broadcastsOut.Load(),
 		Clients:       s.seqs.snapshot(),
 		SocketIO:      sioStats,
 	}

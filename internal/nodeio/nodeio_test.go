@@ -205,3 +205,81 @@ func TestRunClientBench(t *testing.T) {
 		t.Fatalf("server saw %d echoes, fewer than the %d acks counted", got, r.Acks)
 	}
 }
+
+// tickEvent decodes 42["tick",{...},"offset"], the broadcast of a server
+// with Recovery and BroadcastEvery.
+func tickEvent(t *testing.T, pkt string) (seq int64, offset string) {
+	t.Helper()
+	var args []json.RawMessage
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(pkt, "42")), &args); err != nil || len(args) != 3 {
+		t.Fatalf("tick = %q, want 42[\"tick\",{...},offset] (%v)", pkt, err)
+	}
+	var tick struct {
+		Sender string `json:"sender"`
+		Seq    int64  `json:"seq"`
+		SentAt int64  `json:"sent_at"`
+	}
+	if err := json.Unmarshal(args[1], &tick); err != nil || tick.Sender != "server" || tick.Seq < 1 || tick.SentAt <= 0 {
+		t.Fatalf("tick argument = %s (%v), want {sender: server, seq >= 1, sent_at}", args[1], err)
+	}
+	if err := json.Unmarshal(args[2], &offset); err != nil || offset == "" {
+		t.Fatalf("tick offset = %s (%v), want a string: is recovery on?", args[2], err)
+	}
+	return tick.Seq, offset
+}
+
+func TestRecoveryAndBroadcast(t *testing.T) {
+	srv := nodeio.Start(t, nodeio.Options{Recovery: true, BroadcastEvery: 50 * time.Millisecond})
+	first := srv.WaitStats(t, readTimeout, func(st nodeio.Stats) bool { return st.BroadcastSeq >= 1 }).BroadcastSeq
+	srv.WaitStats(t, readTimeout, func(st nodeio.Stats) bool { return st.BroadcastSeq >= first+2 })
+
+	c, _ := dial(t, srv)
+	send(t, c, "40")
+	var ack struct {
+		SID string `json:"sid"`
+		PID string `json:"pid"` // sent only with recovery on
+	}
+	if pkt := readUntil(t, c, "40{"); json.Unmarshal([]byte(pkt[2:]), &ack) != nil || ack.SID == "" || ack.PID == "" {
+		t.Fatalf("CONNECT ack = %q, want a sid and a pid", pkt)
+	}
+	seq, offset := tickEvent(t, readUntil(t, c, `42["tick",`))
+
+	// The transport drops without a goodbye; ticks go on meanwhile.
+	c.Close()
+	srv.WaitStats(t, readTimeout, func(st nodeio.Stats) bool {
+		return st.Disconnects["transport close"] == 1 && st.BroadcastSeq >= seq+3
+	})
+
+	c2, _ := dial(t, srv)
+	send(t, c2, `40{"pid":"`+ack.PID+`","offset":"`+offset+`"}`)
+	// socket.io replays the missed broadcasts before the CONNECT ack (its
+	// client holds them until connected).
+	var replayed []int64
+	for {
+		pkt := readUntil(t, c2, "4")
+		if strings.HasPrefix(pkt, `42["tick",`) {
+			n, _ := tickEvent(t, pkt)
+			replayed = append(replayed, n)
+			continue
+		}
+		var again struct {
+			SID string `json:"sid"`
+		}
+		if !strings.HasPrefix(pkt, "40{") || json.Unmarshal([]byte(pkt[2:]), &again) != nil || again.SID != ack.SID {
+			t.Fatalf("CONNECT ack after recovery = %q, want the old sid %q", pkt, ack.SID)
+		}
+		break
+	}
+	if len(replayed) < 2 {
+		t.Fatalf("replayed ticks %v, want those missed from %d on", replayed, seq+1)
+	}
+	for i, n := range replayed {
+		if n != seq+1+int64(i) {
+			t.Fatalf("replayed ticks %v, want %d, %d, ... in order", replayed, seq+1, seq+2)
+		}
+	}
+	st := srv.WaitStats(t, readTimeout, func(st nodeio.Stats) bool { return st.Recovered == 1 })
+	if st.ConnectsTotal["/"] != 2 {
+		t.Fatalf("connects_total[/] = %d, want 2 (the recovered one counts)", st.ConnectsTotal["/"])
+	}
+}

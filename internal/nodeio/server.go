@@ -24,6 +24,18 @@ type Options struct {
 	// MaxPayload is Engine.IO's maxHttpBufferSize in bytes; default
 	// socket.io's (1,000,000).
 	MaxPayload int
+	// Recovery turns on socket.io's connection state recovery (2 minutes,
+	// middlewares skipped): a client that reconnects in time with its pid
+	// and last offset gets its socket back, and [Stats].Recovered counts
+	// it. With it on, every broadcast event carries its offset as one more
+	// argument. Default off.
+	Recovery bool
+	// BroadcastEvery, when > 0, makes the server emit
+	// tick({sender: "server", seq: n, sent_at: unix ms}) to every socket of
+	// "/" this often, n = 1, 2, 3, ... ([Stats].BroadcastSeq), as the
+	// embedded server's testserver.Broadcast. It is rounded down to whole
+	// milliseconds, at least 1. Default off.
+	BroadcastEvery time.Duration
 }
 
 // args renders the options as server.js flags, without --port.
@@ -37,6 +49,13 @@ func (o Options) args() []string {
 	}
 	if o.MaxPayload > 0 {
 		args = append(args, "--max-payload", strconv.Itoa(o.MaxPayload))
+	}
+	if o.Recovery {
+		args = append(args, "--recovery")
+	}
+	if o.BroadcastEvery > 0 {
+		ms := max(o.BroadcastEvery.Milliseconds(), 1)
+		args = append(args, "--broadcast-every", strconv.FormatInt(ms, 10))
 	}
 	return args
 }

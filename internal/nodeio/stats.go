@@ -39,6 +39,13 @@ type Stats struct {
 	// Upgrades is the number of Engine.IO connections ever upgraded from
 	// polling to websocket.
 	Upgrades int `json:"upgrades"`
+	// Recovered is the number of sockets that connected with their state
+	// recovered (socket.recovered; needs [Options].Recovery), all
+	// namespaces together.
+	Recovered int `json:"recovered"`
+	// BroadcastSeq is the seq of the last "tick" broadcast
+	// ([Options].BroadcastEvery), 0 before the first.
+	BroadcastSeq int64 `json:"broadcast_seq"`
 }
 
 // Stats returns the server's counters now, or ends the test on error.

@@ -5,9 +5,23 @@
 // `LISTENING <port>`, on stdout when ready; everything else goes to stderr.
 //
 // Flags: --port N (0 = any free port), --ping-interval ms (25000),
-// --ping-timeout ms (20000), --max-payload bytes (socket.io's default 1e6).
+// --ping-timeout ms (20000), --max-payload bytes (socket.io's default 1e6),
+// --recovery (off by default), --broadcast-every ms (0 = off).
 // Exit codes: 0 after SIGTERM/SIGINT, 2 for bad flags, 3 when the port is in
 // use (the Go side retries on that one), 1 for any other listen error.
+//
+// --recovery turns on connection state recovery
+// ({maxDisconnectionDuration: 120000, skipMiddlewares: true}): a client that
+// reconnects within 2 minutes with its session id and last offset gets its
+// old socket id back, socket.recovered, and the broadcasts it missed. With it
+// on, socket.io appends the packet's offset (a string) as one more argument to
+// every broadcast event (io.emit, nsp.emit, to-room), ticks included.
+//
+// --broadcast-every ms makes the server emit, every ms, to every socket of
+// the main namespace "/": tick({sender: "server", seq: n, sent_at: <unix ms>})
+// with n = 1, 2, 3, ... for the whole process, counting ticks whether anyone
+// is connected or not, as the Go embedded server's Config.Broadcast does. The
+// "push" handler's ticks ({i, sentAt}) share the event name.
 //
 // Besides socket.io's own path (/socket.io/) the same HTTP server answers
 //   GET /stats     counters as JSON (shape documented at statsSnapshot)
@@ -18,16 +32,26 @@ const http = require("node:http");
 const { Server } = require("socket.io");
 
 const usage =
-  "usage: node server.js [--port N] [--ping-interval ms] [--ping-timeout ms] [--max-payload bytes]";
+  "usage: node server.js [--port N] [--ping-interval ms] [--ping-timeout ms] [--max-payload bytes]" +
+  " [--recovery] [--broadcast-every ms]";
 
 function parseFlags(argv) {
-  const opts = { port: 0, pingInterval: 25000, pingTimeout: 20000, maxPayload: undefined };
+  const opts = {
+    port: 0,
+    pingInterval: 25000,
+    pingTimeout: 20000,
+    maxPayload: undefined,
+    recovery: false,
+    broadcastEvery: 0,
+  };
   const names = {
     "--port": "port",
     "--ping-interval": "pingInterval",
     "--ping-timeout": "pingTimeout",
     "--max-payload": "maxPayload",
+    "--broadcast-every": "broadcastEvery",
   };
+  const switches = { "--recovery": "recovery" }; // take no value
   const problems = [];
   for (let i = 0; i < argv.length; i++) {
     let flag = argv[i];
@@ -36,9 +60,13 @@ function parseFlags(argv) {
     if (eq > 0) {
       value = flag.slice(eq + 1);
       flag = flag.slice(0, eq);
-    } else {
-      value = argv[++i];
     }
+    if (switches[flag]) {
+      if (value !== undefined) problems.push(`${flag} takes no value, got ${JSON.stringify(value)}`);
+      opts[switches[flag]] = true;
+      continue;
+    }
+    if (eq <= 0) value = argv[++i];
     const key = names[flag];
     if (!key) {
       problems.push(`unknown flag ${flag}`);
@@ -69,6 +97,8 @@ const stats = {
   disconnects: {},
   events: {},
   upgrades: 0,
+  recovered: 0,
+  broadcastSeq: 0,
 };
 
 function bump(obj, key) {
@@ -104,7 +134,20 @@ const serverOpts = {
   serveClient: false,
 };
 if (opts.maxPayload !== undefined) serverOpts.maxHttpBufferSize = opts.maxPayload;
+if (opts.recovery) {
+  serverOpts.connectionStateRecovery = { maxDisconnectionDuration: 120000, skipMiddlewares: true };
+}
 const io = new Server(httpServer, serverOpts);
+
+// The server broadcast: one sequence for the process, so that a client can
+// count the ticks it missed while away.
+let broadcastTimer;
+if (opts.broadcastEvery > 0) {
+  broadcastTimer = setInterval(() => {
+    stats.broadcastSeq++;
+    io.emit("tick", { sender: "server", seq: stats.broadcastSeq, sent_at: Date.now() });
+  }, opts.broadcastEvery);
+}
 
 // statsSnapshot is the body of GET /stats:
 //   connections     {nsp: sockets connected now}
@@ -115,6 +158,9 @@ const io = new Server(httpServer, serverOpts);
 //   transports      {"websocket": n, "polling": n}: open engine.io connections
 //                   by their current transport
 //   upgrades        engine.io connections ever upgraded polling -> websocket
+//   recovered       sockets connected with socket.recovered true (--recovery:
+//                   the client's state was restored), all namespaces
+//   broadcast_seq   seq of the last --broadcast-every tick, 0 before the first
 function statsSnapshot() {
   const transports = { websocket: 0, polling: 0 };
   for (const client of Object.values(io.engine.clients)) {
@@ -128,6 +174,8 @@ function statsSnapshot() {
     engine_clients: io.engine.clientsCount,
     transports,
     upgrades: stats.upgrades,
+    recovered: stats.recovered,
+    broadcast_seq: stats.broadcastSeq,
   };
 }
 
@@ -163,6 +211,7 @@ function lastCallback(args) {
 function onConnection(socket) {
   const nsp = socket.nsp;
   bump(stats.connectsTotal, nsp.name);
+  if (socket.recovered) stats.recovered++;
   const timers = new Set();
 
   socket.onAny((event) => bump(stats.events, event));
@@ -280,6 +329,7 @@ let stopping = false;
 function shutdown(signal) {
   if (stopping) return;
   stopping = true;
+  clearInterval(broadcastTimer);
   console.error(`server.js: ${signal}, closing`);
   // io.close sends every client a close frame at once, but then waits for
   // each peer to close its end; a test client that is not reading must not
