@@ -1,7 +1,10 @@
 package metrics
 
 import (
+	"cmp"
 	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -65,6 +68,7 @@ func (r *Recorder) Snapshot(end time.Time) *Snapshot {
 		}
 		sh.mu.Unlock()
 	}
+	s.Unexpected = FoldNames(s.Unexpected, MaxUnexpectedNames)
 	for h := range s.Hists {
 		s.Hists[h] = r.total[h].Clone()
 	}
@@ -76,6 +80,29 @@ func (r *Recorder) Snapshot(end time.Time) *Snapshot {
 	s.Examples = r.examples
 	r.emu.Unlock()
 	return s
+}
+
+// FoldNames keeps the max-1 most frequent names of m (ties by name) and
+// counts the others under OtherNames, so shards or segments that each
+// kept their own names still give a bounded list. m is changed in place.
+func FoldNames(m map[string]int64, max int) map[string]int64 {
+	if len(m) <= max {
+		return m
+	}
+	names := slices.Collect(maps.Keys(m))
+	slices.SortFunc(names, func(a, b string) int {
+		if c := cmp.Compare(m[b], m[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	var other int64
+	for _, name := range names[max-1:] {
+		other += m[name]
+		delete(m, name)
+	}
+	m[OtherNames] += other
+	return m
 }
 
 // Duration is the length of the run.

@@ -269,6 +269,7 @@ func mergeSnapshots(snaps []*metrics.Snapshot, name func(int) string) (*metrics.
 		m.PeakConnected += s.PeakConnected
 		m.Clamped += s.Clamped
 	}
+	m.Unexpected = metrics.FoldNames(m.Unexpected, metrics.MaxUnexpectedNames)
 	m.Series = mergeSeries(snaps)
 	profiles, err := mergeProfiles(snaps, name)
 	if err != nil {

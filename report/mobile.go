@@ -22,7 +22,7 @@ func mobileLines(f *Figures) [][2]string {
 	n := func(k metrics.Counter) int64 { return f.Counters[k.Name()] }
 	var out [][2]string
 
-	clientTime := n(metrics.TimeConnecting) + n(metrics.TimeOpen) + n(metrics.TimeReconnecting)
+	clientTime := n(metrics.TimeConnecting) + n(metrics.TimeOpen) + n(metrics.TimeReconnecting) + n(metrics.TimeOffline) + n(metrics.TimeBackground)
 	share := func(ns int64) string {
 		if clientTime <= 0 {
 			return ""
