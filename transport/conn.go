@@ -66,3 +66,27 @@ type Poller interface {
 	// cannot be polled; read it with ReadMessage then.
 	WhenReadable(f func()) bool
 }
+
+// Cutter is implemented by connections whose network path can be cut, as
+// a client's network going away cuts it (wsbench's client.network).
+//
+// Mute and Reset may be called from any goroutine, concurrently with the
+// reader and the writers; both are permanent.
+type Cutter interface {
+	// Mute makes the connection silent from now on, as when the network
+	// path is cut without either end being told: nothing more is written
+	// (a data message's write returns ErrMuted, so the caller keeps the
+	// message for the next connection; pings, pongs, close frames and
+	// close replies report success and send nothing), the peer's pings are neither
+	// answered nor taken as a sign of life, and what arrives is still read
+	// and returned, so the caller sees the peer close the connection.
+	// A muted connection whose reader fails (a Socket.IO client's ping
+	// timeout) keeps its network connection open until Abort or Reset,
+	// so the peer learns nothing from it.
+	Mute()
+	// Reset closes the network connection at once with a TCP reset (RST,
+	// SO_LINGER 0): no close frame, no FIN. It works like Abort otherwise
+	// (a blocked read ends with an error wrapping net.ErrClosed; on a
+	// polled connection the armed WhenReadable callback fires).
+	Reset() error
+}

@@ -49,6 +49,12 @@ var ErrMessageTooBig = errors.New("message exceeds the maximum message size")
 // the reader reports why.
 var ErrClosing = errors.New("connection is closing")
 
+// ErrMuted is what a muted connection (Cutter.Mute) returns for a data
+// message it did not send: the network path is cut, so the message
+// must wait for the next connection. It wraps ErrClosing: like a write
+// after a close frame, it is nobody's failure.
+var ErrMuted = fmt.Errorf("%w: the connection is muted", ErrClosing)
+
 // ErrHandshakeTimeout is returned by Dial when the TCP connect, TLS and
 // upgrade did not finish within the handshake timeout.
 var ErrHandshakeTimeout = errors.New("handshake timed out")

@@ -19,10 +19,10 @@ import (
 //
 // As for every transport.Conn, one goroutine at a time may read, and
 // writes may come from any goroutine: they are serialised with each other
-// and with the pongs the reader writes. Close, Abort, Details, Info and
-// Attachments are safe to call concurrently with reads and writes
-// (Attachments only from the reader). A Conn starts no goroutine of its
-// own.
+// and with the pongs the reader writes. Close, Abort, Mute, Reset,
+// Details, Info and Attachments are safe to call concurrently with reads
+// and writes (Attachments only from the reader). A Conn starts no
+// goroutine of its own.
 type Conn struct {
 	link         link
 	ignorePings  bool
@@ -42,17 +42,25 @@ type Conn struct {
 	// pingTimer fires the link at the ping deadline while the connection
 	// waits in the poller, where no blocked read sees the deadline pass.
 	pingTimer *time.Timer
+	// session and resume are what the reader updates with each event's
+	// offset: the Session given to DialSession and its points for the
+	// namespaces whose CONNECT the server answered with a pid. Set
+	// during Dial; resume is empty without recovery.
+	session *Session
+	resume  []*resumePoint
 
 	wmu     sync.Mutex // serialises writes, pongs included
 	one     [1][]byte  // WriteMessage(Binary)'s attachment list, under wmu
 	closing atomic.Bool
 	aborted atomic.Bool
 	failed  atomic.Bool // the reader ended: release the connection
+	muted   atomic.Bool // see Mute
 }
 
 var (
 	_ transport.Conn   = (*Conn)(nil)
 	_ transport.Poller = (*Conn)(nil)
+	_ transport.Cutter = (*Conn)(nil)
 )
 
 // queued is a packet that arrived during Dial, kept for ReadMessage.
@@ -90,6 +98,22 @@ type Details struct {
 	// Namespaces are the connected namespaces with their socket ids, in
 	// connect order. Shared: do not modify.
 	Namespaces []Namespace
+	// RecoveryOffered reports that the server acknowledged the first
+	// namespace's CONNECT (Options.Namespaces[0], "/" by default) with a
+	// private session id: it has connection state recovery on, and a
+	// DialSession with the same Session can resume this connection.
+	RecoveryOffered bool
+	// RecoveryAttempted reports that the first namespace's CONNECT carried
+	// a private session id from the Session given to DialSession, asking
+	// the server to resume an earlier connection.
+	RecoveryAttempted bool
+	// Recovered reports that the server answered that CONNECT with the
+	// private session id it carried: it restored the earlier connection's
+	// state (socket id, rooms) and replays the events missed since the
+	// offset sent, which ReadMessage returns first. False with
+	// RecoveryAttempted means the session had expired or the offset was
+	// unknown, and the server started a new one.
+	Recovered bool
 }
 
 // Namespace is a connected namespace and the socket id the server gave
@@ -153,13 +177,6 @@ func (c *Conn) ReadMessage(buf []byte) (transport.MessageType, []byte, error) {
 	if c.err != nil {
 		return 0, nil, c.err
 	}
-	if len(c.pending) > 0 {
-		q := c.pending[0]
-		c.pending[0] = queued{}
-		c.pending = c.pending[1:]
-		c.atts = q.atts
-		return transport.Text, append(buf[:0], q.pkt...), nil
-	}
 	t, pkt, _, err := c.read(buf, false)
 	return t, pkt, err
 }
@@ -206,6 +223,11 @@ func (c *Conn) read(buf []byte, try bool) (transport.MessageType, []byte, bool, 
 		c.pending[0] = queued{}
 		c.pending = c.pending[1:]
 		c.atts = q.atts
+		if len(c.resume) > 0 {
+			if p, err := Parse(q.pkt); err == nil {
+				c.noteOffset(&p)
+			}
+		}
 		return transport.Text, append(buf[:0], q.pkt...), true, nil
 	}
 	pkt, p, ok, err := c.next(buf, try)
@@ -215,6 +237,9 @@ func (c *Conn) read(buf []byte, try bool) (transport.MessageType, []byte, bool, 
 	if err == nil {
 		switch p.Type {
 		case Event, Ack, BinaryEvent, BinaryAck:
+			if len(c.resume) > 0 {
+				c.noteOffset(&p)
+			}
 			return transport.Text, pkt, true, nil
 		case Disconnect:
 			err = &DisconnectError{Namespace: p.NamespaceName(), Reason: ReasonIOServerDisconnect}
@@ -241,7 +266,7 @@ func (c *Conn) fail(err error) {
 	c.closing.Store(true)
 	c.failed.Store(true)
 	if c.wmu.TryLock() {
-		c.link.abort()
+		c.release()
 		c.wmu.Unlock()
 	}
 }
@@ -251,7 +276,7 @@ func (c *Conn) fail(err error) {
 func (c *Conn) unlockWrites() {
 	c.wmu.Unlock()
 	if c.failed.Load() {
-		c.link.abort()
+		c.release()
 	}
 }
 
@@ -350,8 +375,13 @@ func (c *Conn) readAttachments(n int) error {
 }
 
 // ping handles a server ping: pushes the ping deadline out, answers it,
-// and tells the caller's handler.
+// and tells the caller's handler. A muted connection does none of that:
+// the ping is lost on the cut path, so the ping timeout passes as if it
+// never came.
 func (c *Conn) ping(data []byte) error {
+	if c.muted.Load() {
+		return nil
+	}
 	c.lastPing = time.Now()
 	if !c.dialing {
 		c.link.setReadDeadline(c.lastPing.Add(c.pingDeadline))
@@ -401,6 +431,9 @@ func isTimeout(err error) bool {
 // WritePacket when other goroutines write too. After Close it returns
 // transport.ErrClosing.
 func (c *Conn) WriteMessage(t transport.MessageType, data []byte) error {
+	if c.muted.Load() {
+		return transport.ErrMuted
+	}
 	c.wmu.Lock()
 	defer c.unlockWrites()
 	if c.closing.Load() {
@@ -419,6 +452,9 @@ func (c *Conn) WriteMessage(t transport.MessageType, data []byte) error {
 // attachments as one unit: no pong or other write comes between them.
 // Over polling they go in one POST.
 func (c *Conn) WritePacket(pkt []byte, attachments [][]byte) error {
+	if c.muted.Load() {
+		return transport.ErrMuted
+	}
 	c.wmu.Lock()
 	defer c.unlockWrites()
 	if c.closing.Load() {
@@ -436,6 +472,9 @@ func (c *Conn) WritePacket(pkt []byte, attachments [][]byte) error {
 // grace). Later writes return transport.ErrClosing; closing twice is
 // harmless.
 func (c *Conn) Close(code int, reason string) error {
+	if c.muted.Load() {
+		return nil
+	}
 	c.wmu.Lock()
 	defer c.unlockWrites()
 	if c.closing.Swap(true) {

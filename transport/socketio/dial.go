@@ -1,6 +1,7 @@
 package socketio
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -37,6 +38,9 @@ type Dialer struct {
 	postHdr  http.Header
 	connects [][]byte // CONNECT packet per namespace, without the '4'
 	discos   [][]byte // DISCONNECT packet per namespace, without the '4'
+	// authMembers is Auth's content without its braces, trimmed: what a
+	// resuming CONNECT adds after "pid" and "offset".
+	authMembers []byte
 }
 
 var _ transport.Dialer = (*Dialer)(nil)
@@ -57,6 +61,9 @@ func NewDialer(o Options) *Dialer {
 			d.err = fmt.Errorf("socketio: auth must be a JSON object: %v", err)
 		} else if obj == nil {
 			o.Auth = nil // JSON null: no auth
+		} else {
+			a := bytes.TrimSpace(o.Auth)
+			d.authMembers = bytes.TrimSpace(a[1 : len(a)-1])
 		}
 	}
 	d.o.Namespaces = make([]string, len(o.Namespaces))
@@ -152,7 +159,18 @@ func (d *Dialer) CloseIdleConnections() {
 // failed upgrade is not an error: the connection stays on polling and
 // Details().UpgradeErr says why.
 func (d *Dialer) Dial(ctx context.Context, baseURL string) (transport.Conn, error) {
-	c, err := d.dial(ctx, baseURL)
+	return d.DialSession(ctx, baseURL, nil)
+}
+
+// DialSession is Dial for a client that resumes its earlier connections
+// (Socket.IO connection state recovery, see Session): each namespace's
+// CONNECT carries the pid and last offset s holds for it, added to
+// Options.Auth, and once the server acknowledges it s holds the pid the
+// server gave instead (none when it gave none). The returned Conn then
+// keeps s's offsets up to date as ReadMessage returns events. Details
+// says whether the server offered recovery and resumed. A nil s is Dial.
+func (d *Dialer) DialSession(ctx context.Context, baseURL string, s *Session) (transport.Conn, error) {
+	c, err := d.dial(ctx, baseURL, s)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +224,7 @@ func (e endpoint) url(transportName, sid string) string {
 	return scheme + "://" + e.host + e.path + "?" + q + e.query
 }
 
-func (d *Dialer) dial(ctx context.Context, baseURL string) (*Conn, error) {
+func (d *Dialer) dial(ctx context.Context, baseURL string, s *Session) (*Conn, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -219,7 +237,7 @@ func (d *Dialer) dial(ctx context.Context, baseURL string) (*Conn, error) {
 	defer cancel()
 	deadline, _ := dctx.Deadline()
 
-	c := &Conn{ignorePings: d.o.IgnorePings, disconnects: d.discos, dialing: true}
+	c := &Conn{ignorePings: d.o.IgnorePings, disconnects: d.discos, dialing: true, session: s}
 	var hs Handshake
 	var poll *polllink
 	if d.polling {

@@ -24,7 +24,24 @@
 // events sent meanwhile are kept, DISCONNECT packets go out before the
 // close, and the polling writes never wait for the long-poll.
 //
+// It supports Socket.IO 4.6+ connection state recovery: DialSession
+// takes a Session, which keeps per namespace the private session id
+// (pid) the server gave and the offset of the last event received (the
+// server appends one to every event while recovery is on). The next
+// DialSession sends both in the CONNECT; a server that still has the
+// session answers with the same pid and first replays what was missed,
+// and Details says whether recovery was offered, attempted and done.
+// Reconnecting is still the caller's: the Session only carries what a
+// reconnect needs.
+//
+// Conn implements transport.Cutter, so a client can lose its network:
+// after Mute nothing is sent (no pong, no write, no close, and on
+// polling no new request) and server pings no longer count, so the read
+// ends with ErrPingTimeout as a real client's would, while the network
+// connection stays open until Abort or Reset; Reset ends a WebSocket
+// with a TCP reset.
+//
 // Start with packet.go, then dial.go and conn.go; link.go introduces the
 // two transports (wslink.go, polling.go) and upgrade.go moves between
-// them.
+// them; session.go holds recovery, cut.go Mute and Reset.
 package socketio

@@ -34,6 +34,7 @@ type fakeServer struct {
 	sessions map[string]*fakeSession
 	seq      int
 	newSess  chan *fakeSession
+	pids     map[string]bool // private session ids given out (recovery)
 }
 
 type fakeOptions struct {
@@ -49,6 +50,13 @@ type fakeOptions struct {
 	welcome                   bool          // emit "welcome" with each CONNECT ack
 	tls                       bool          // serve https
 	postDelay                 time.Duration // answer POSTs this late, after handling them
+	noPingTimeout             bool          // keep pinging a client that does not answer
+	// recovery gives every CONNECT acknowledgement a pid, as Node with
+	// connectionStateRecovery on. A CONNECT carrying a pid the server
+	// gave out and an offset is resumed: the server sends an event
+	// "replayed" with offset "r-"+pid first, then acknowledges with the
+	// same pid.
+	recovery bool
 }
 
 // frame is one Engine.IO packet: text with its type byte, or binary.
@@ -80,6 +88,9 @@ type fakeSession struct {
 	once    sync.Once
 	reason  string
 	pongs   atomic.Int32
+	pings   atomic.Int32 // pings sent
+	gets    atomic.Int32 // long-polls received
+	readErr error        // why the server's WebSocket read ended, under mu
 	got     chan received
 	engine  chan string // Engine.IO packets other than messages and pongs
 	upgrade chan struct{}
@@ -92,7 +103,7 @@ func newFakeServer(t testing.TB, o fakeOptions) *fakeServer {
 	if o.pingTimeout == 0 {
 		o.pingTimeout = 10 * time.Second
 	}
-	s := &fakeServer{t: t, o: o, sessions: map[string]*fakeSession{}, newSess: make(chan *fakeSession, 64)}
+	s := &fakeServer{t: t, o: o, sessions: map[string]*fakeSession{}, newSess: make(chan *fakeSession, 64), pids: map[string]bool{}}
 	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serve)) // 127.0.0.1:0
 	if o.tls {
 		s.hs.StartTLS()
@@ -222,6 +233,9 @@ func (s *fakeServer) serveWS(w http.ResponseWriter, r *http.Request, sid string)
 	for {
 		t, data, err := c.ReadMessage()
 		if err != nil {
+			ss.mu.Lock()
+			ss.readErr = err
+			ss.mu.Unlock()
 			ss.end("transport close")
 			return
 		}
@@ -317,6 +331,7 @@ func (s *fakeServer) servePolling(w http.ResponseWriter, r *http.Request, sid st
 		time.Sleep(s.o.postDelay)
 		_, _ = w.Write([]byte("ok"))
 	case http.MethodGet:
+		ss.gets.Add(1)
 		select {
 		case <-ss.notify:
 		case <-ss.closed:
@@ -442,6 +457,10 @@ func (ss *fakeSession) pinger() {
 		}
 		before := ss.pongs.Load()
 		ss.text("2")
+		ss.pings.Add(1)
+		if ss.srv.o.noPingTimeout {
+			continue
+		}
 		select {
 		case <-time.After(ss.srv.o.pingTimeout):
 			if ss.pongs.Load() == before {
@@ -515,7 +534,16 @@ func (ss *fakeSession) onPacket(pkt []byte, atts [][]byte) {
 				return
 			}
 		}
-		out := []string{"4" + string(AppendHeader(nil, Connect, 0, nsp, -1)) + `{"sid":"sock-` + nsp + `"}`}
+		var out []string
+		ack := `{"sid":"sock-` + nsp + `"}`
+		if ss.srv.o.recovery {
+			pid, resumed := ss.srv.resume(p.Data)
+			if resumed {
+				out = append(out, "4"+string(AppendHeader(nil, Event, 0, nsp, -1))+`["replayed","r-`+pid+`"]`)
+			}
+			ack = `{"sid":"sock-` + nsp + `","pid":"` + pid + `"}`
+		}
+		out = append(out, "4"+string(AppendHeader(nil, Connect, 0, nsp, -1))+ack)
 		if ss.srv.o.welcome {
 			out = append(out, "4"+string(AppendHeader(nil, Event, 0, nsp, -1))+`["welcome",{"nsp":"`+nsp+`"}]`)
 		}
@@ -542,6 +570,33 @@ func (ss *fakeSession) onPacket(pkt []byte, atts [][]byte) {
 			ss.text("4" + string(AppendHeader(nil, Disconnect, 0, nsp, -1)))
 		}
 	}
+}
+
+// resume returns the pid for a CONNECT with payload data: the one it
+// carries when the server gave it out and it comes with an offset (as
+// Node requires), else a new one.
+func (s *fakeServer) resume(data []byte) (pid string, resumed bool) {
+	var auth struct {
+		PID    *string `json:"pid"`
+		Offset *string `json:"offset"`
+	}
+	_ = json.Unmarshal(data, &auth)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if auth.PID != nil && auth.Offset != nil && s.pids[*auth.PID] {
+		return *auth.PID, true
+	}
+	s.seq++
+	pid = "pid-" + strconv.Itoa(s.seq)
+	s.pids[pid] = true
+	return pid, false
+}
+
+// forget drops every pid given out, as a server whose sessions expired.
+func (s *fakeServer) forget() {
+	s.mu.Lock()
+	clear(s.pids)
+	s.mu.Unlock()
 }
 
 // argsOf turns an event's array into its arguments' array: the name is

@@ -36,6 +36,8 @@ func (d *Dialer) dialWS(ctx context.Context, u string) (*wslink, transport.Info,
 	l := &wslink{c: c, writeTimeout: d.o.WriteTimeout}
 	if tap, ok := c.UnderlyingConn().(*wire.Tap); ok {
 		l.rd = wire.NewReader(c, tap, wire.Options{Pool: d.pool, MaxMessageSize: d.o.MaxMessageSize, WriteTimeout: d.o.WriteTimeout})
+	} else {
+		l.muteGorilla()
 	}
 	return l, info, nil
 }

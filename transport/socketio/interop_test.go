@@ -336,3 +336,144 @@ func TestNodePollingLatency(t *testing.T) {
 		t.Fatalf("polling echo took up to %v with a 25s ping interval: writes wait for the long-poll", worst)
 	}
 }
+
+// nodeTick decodes a "tick" broadcast read from a server with recovery
+// on: its seq and the offset socket.io appended; ok is false for any
+// other packet.
+func nodeTick(t *testing.T, pkt string) (seq int64, offset string, ok bool) {
+	t.Helper()
+	if !strings.HasPrefix(pkt, `2["tick",`) {
+		return 0, "", false
+	}
+	var args []json.RawMessage
+	var tick struct {
+		Sender string `json:"sender"`
+		Seq    int64  `json:"seq"`
+	}
+	if json.Unmarshal([]byte(pkt[1:]), &args) != nil || len(args) != 3 ||
+		json.Unmarshal(args[1], &tick) != nil || tick.Sender != "server" ||
+		json.Unmarshal(args[2], &offset) != nil {
+		t.Fatalf("tick %s, want 2[\"tick\",{sender, seq, sent_at},offset]", pkt)
+	}
+	return tick.Seq, offset, true
+}
+
+// disconnects is the number of server-side disconnects, whatever the
+// reason.
+func disconnects(st nodeio.Stats) int {
+	n := 0
+	for _, k := range st.Disconnects {
+		n += k
+	}
+	return n
+}
+
+// TestNodeRecovery: against socket.io with connectionStateRecovery on, a
+// client that loses its connection (a reset) and dials again with its
+// Session gets its socket back and first reads the ticks it missed, seq
+// following on without a gap or a repeat; without recovery the server
+// offers none.
+func TestNodeRecovery(t *testing.T) {
+	srv := nodeio.Start(t, nodeio.Options{Recovery: true, BroadcastEvery: 20 * time.Millisecond,
+		PingInterval: 300 * time.Millisecond, PingTimeout: time.Second})
+	for _, m := range nodeModes {
+		t.Run(m.name, func(t *testing.T) {
+			var s socketio.Session
+			d := socketio.NewDialer(socketio.Options{Transports: m.transports})
+			t.Cleanup(d.CloseIdleConnections)
+			dial := func() *socketio.Conn {
+				t.Helper()
+				c, err := d.DialSession(context.Background(), srv.URL, &s)
+				if err != nil {
+					t.Fatalf("dial: %v", err)
+				}
+				t.Cleanup(func() { _ = c.Abort() })
+				return c.(*socketio.Conn)
+			}
+			// nextTick returns the next tick's seq, skipping other events.
+			nextTick := func(r *nodeReader) int64 {
+				t.Helper()
+				for {
+					if seq, _, ok := nodeTick(t, r.next(t).pkt); ok {
+						return seq
+					}
+				}
+			}
+
+			c1 := dial()
+			if d := c1.Details(); !d.RecoveryOffered || d.RecoveryAttempted || d.Recovered || s.PID("/") == "" {
+				t.Fatalf("first connection: offered %v, attempted %v, recovered %v, pid %q", d.RecoveryOffered, d.RecoveryAttempted, d.Recovered, s.PID("/"))
+			}
+			r1 := readNode(t, c1)
+			last := nextTick(r1)
+			for range 3 {
+				seq := nextTick(r1)
+				if seq != last+1 {
+					t.Fatalf("tick %d after %d", seq, last)
+				}
+				last = seq
+			}
+			if s.Offset("/") == "" {
+				t.Fatal("no offset kept from the ticks")
+			}
+			st := srv.Stats(t)
+			gone, recovered := disconnects(st), st.Recovered
+			if err := c1.Reset(); err != nil {
+				t.Fatal(err)
+			}
+			// The reader may have read ahead of nextTick: the Session's
+			// offset is the last tick ReadMessage returned.
+			select {
+			case <-r1.err: // sent after every message it read
+			case <-time.After(nodeWait):
+				t.Fatal("read did not end after Reset")
+			}
+			for len(r1.msgs) > 0 {
+				if seq, _, ok := nodeTick(t, (<-r1.msgs).pkt); ok {
+					last = seq
+				}
+			}
+			srv.WaitStats(t, nodeWait, func(st nodeio.Stats) bool { return disconnects(st) > gone })
+			time.Sleep(300 * time.Millisecond) // ticks go on meanwhile
+
+			c2 := dial()
+			d2 := c2.Details()
+			if !d2.RecoveryOffered || !d2.RecoveryAttempted || !d2.Recovered {
+				t.Fatalf("second connection: offered %v, attempted %v, recovered %v", d2.RecoveryOffered, d2.RecoveryAttempted, d2.Recovered)
+			}
+			if d2.Namespaces[0].SID != c1.Details().Namespaces[0].SID {
+				t.Errorf("socket id %s after recovery, was %s", d2.Namespaces[0].SID, c1.Details().Namespaces[0].SID)
+			}
+			r2 := readNode(t, c2)
+			// The first packets are the missed ticks, then the live ones.
+			replayed := 0
+			if seq, _, ok := nodeTick(t, r2.next(t).pkt); !ok || seq != last+1 {
+				t.Fatalf("first packet after recovery: tick %d (a tick: %v), want tick %d", seq, ok, last+1)
+			}
+			last++
+			for replayed < 20 {
+				seq := nextTick(r2)
+				if seq != last+1 {
+					t.Fatalf("tick %d after %d: a gap or a repeat across the recovery", seq, last)
+				}
+				last = seq
+				replayed++
+			}
+			srv.WaitStats(t, nodeWait, func(st nodeio.Stats) bool { return st.Recovered > recovered })
+		})
+	}
+
+	t.Run("off", func(t *testing.T) {
+		plain := nodeio.Start(t, nodeio.Options{})
+		var s socketio.Session
+		d := socketio.NewDialer(socketio.Options{})
+		c, err := d.DialSession(context.Background(), plain.URL, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Abort()
+		if d := c.(*socketio.Conn).Details(); d.RecoveryOffered || d.Recovered || s.PID("/") != "" {
+			t.Fatalf("without recovery: offered %v, recovered %v, pid %q", d.RecoveryOffered, d.Recovered, s.PID("/"))
+		}
+	})
+}

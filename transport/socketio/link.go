@@ -39,4 +39,11 @@ type link interface {
 	whenReadable(f func()) bool
 	// fire calls the function whenReadable armed now: a deadline passed.
 	fire()
+	// mute stops everything the link would write on its own (WebSocket
+	// pong and close replies; on polling, every POST and every new
+	// long-poll) for good. The Conn stops its own writes itself.
+	mute()
+	// reset is abort with a TCP reset where there is one connection to
+	// reset.
+	reset()
 }

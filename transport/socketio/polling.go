@@ -44,6 +44,7 @@ type polllink struct {
 	deadline time.Time
 
 	aborted atomic.Bool
+	muted   atomic.Bool   // no request is started any more (see mute)
 	ending  atomic.Bool   // end started: no GET is started any more
 	ended   chan struct{} // closed when end has sent everything
 	// closeErr is what reads return once the engine connection was ended
@@ -132,6 +133,12 @@ func (l *polllink) poll() error {
 		ctx, cancel = context.WithDeadline(ctx, l.deadline)
 	}
 	defer cancel()
+	if l.muted.Load() {
+		// A cut path carries no new request: wait, as for a long-poll
+		// that never returns, for the ping deadline or the abort.
+		<-ctx.Done()
+		return l.requestErr(ctx, "GET", ctx.Err())
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, l.url, nil)
 	if err != nil {
 		return err
@@ -204,10 +211,14 @@ func (l *polllink) send(typ byte, data []byte, bins [][]byte) error {
 	return l.post(body)
 }
 
-// post sends one payload and checks the server took it.
+// post sends one payload and checks the server took it; on a muted link
+// it sends nothing and reports success.
 func (l *polllink) post(body []byte) error {
 	if l.aborted.Load() {
 		return errPollClosed
+	}
+	if l.muted.Load() {
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(l.ctx, l.writeTimeout)
 	defer cancel()
@@ -275,6 +286,17 @@ func (l *polllink) tryRead(dst []byte) ([]byte, bool, bool, error) {
 func (l *polllink) whenReadable(func()) bool { return false }
 
 func (l *polllink) fire() {}
+
+// mute stops every new request: POSTs report success without being
+// sent, and the reader starts no new long-poll, waiting instead for the
+// ping deadline or abort (the simplest behaviour that sends nothing). A
+// long-poll already pending is still read: its answer left the server
+// before the cut, as far as either end can tell.
+func (l *polllink) mute() { l.muted.Store(true) }
+
+// reset is abort: polling has no single TCP connection to reset (net/http
+// pools them, and a pooled one may serve other clients next).
+func (l *polllink) reset() { l.abort() }
 
 func (l *polllink) abort() {
 	l.mu.Lock()

@@ -3,6 +3,7 @@ package socketio
 import (
 	"errors"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -20,6 +21,7 @@ type wslink struct {
 	rd           *wire.Reader // reads instead of c when set (ws:// dialed through a wire.Tap)
 	writeTimeout time.Duration
 	typ          [1]byte // the type byte of the text packet being sent
+	muted        atomic.Bool
 }
 
 var _ link = (*wslink)(nil)
@@ -135,6 +137,42 @@ func (l *wslink) tryRead(dst []byte) ([]byte, bool, bool, error) {
 }
 
 func (l *wslink) whenReadable(f func()) bool { return l.rd != nil && l.rd.WhenReadable(f) }
+
+// muteGorilla wraps gorilla's ping and close handlers, which reply from
+// inside its reader (wss://), so that a muted link does not reply. They
+// are installed at dial because gorilla's handlers may not be replaced
+// while a reader runs.
+func (l *wslink) muteGorilla() {
+	ping, closed := l.c.PingHandler(), l.c.CloseHandler()
+	l.c.SetPingHandler(func(data string) error {
+		if l.muted.Load() {
+			return nil
+		}
+		return ping(data)
+	})
+	l.c.SetCloseHandler(func(code int, text string) error {
+		if l.muted.Load() {
+			return nil
+		}
+		return closed(code, text)
+	})
+}
+
+func (l *wslink) mute() {
+	l.muted.Store(true)
+	if l.rd != nil {
+		l.rd.Mute()
+	}
+}
+
+func (l *wslink) reset() {
+	if l.rd != nil {
+		_ = l.rd.Reset()
+		return
+	}
+	_ = wire.Reset(l.c.UnderlyingConn())
+	_ = l.c.Close() // gorilla's own close finds the connection closed
+}
 
 func (l *wslink) fire() {
 	if l.rd != nil {

@@ -5,5 +5,9 @@
 // holds no read or write buffer and, through transport.Poller, needs no
 // goroutine.
 //
+// Connections implement transport.Cutter: Mute silences our reader's and
+// gorilla's replies and every write, Reset closes the TCP connection with
+// SO_LINGER 0 (under TLS too, without a close_notify).
+//
 // It must not retry, reconnect or record metrics. Start with NewDialer.
 package ws

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -141,6 +142,8 @@ func (d *Dialer) Dial(ctx context.Context, url string) (transport.Conn, error) {
 	wc := &conn{c: c, writeTimeout: d.writeTimeout, maxMsg: d.maxMsg}
 	if tap, ok := c.UnderlyingConn().(*wire.Tap); ok {
 		wc.rd = wire.NewReader(c, tap, wire.Options{Pool: d.pool, MaxMessageSize: d.maxMsg, WriteTimeout: d.writeTimeout})
+	} else {
+		wc.muteGorilla()
 	}
 	wc.info.Subprotocol = c.Subprotocol()
 	if resp != nil {
@@ -156,12 +159,34 @@ type conn struct {
 	writeTimeout time.Duration
 	maxMsg       int64
 	info         transport.Info
+	muted        atomic.Bool
 }
 
 var (
 	_ transport.Conn   = (*conn)(nil)
 	_ transport.Poller = (*conn)(nil)
+	_ transport.Cutter = (*conn)(nil)
 )
+
+// muteGorilla wraps gorilla's ping and close handlers, which reply from
+// inside its reader, so that a muted connection does not reply. They are
+// installed at Dial because gorilla's handlers may not be replaced while
+// a reader runs, and Mute may come at any time.
+func (c *conn) muteGorilla() {
+	ping, closed := c.c.PingHandler(), c.c.CloseHandler()
+	c.c.SetPingHandler(func(data string) error {
+		if c.muted.Load() {
+			return nil
+		}
+		return ping(data)
+	})
+	c.c.SetCloseHandler(func(code int, text string) error {
+		if c.muted.Load() {
+			return nil
+		}
+		return closed(code, text)
+	})
+}
 
 func (c *conn) ReadMessage(buf []byte) (transport.MessageType, []byte, error) {
 	if c.rd != nil {
@@ -206,6 +231,9 @@ func convertReadErr(err error) error {
 }
 
 func (c *conn) WriteMessage(t transport.MessageType, data []byte) error {
+	if c.muted.Load() {
+		return transport.ErrMuted
+	}
 	if err := c.c.SetWriteDeadline(time.Now().Add(c.writeTimeout)); err != nil {
 		return err
 	}
@@ -217,6 +245,9 @@ func (c *conn) WriteMessage(t transport.MessageType, data []byte) error {
 }
 
 func (c *conn) Ping(data []byte) error {
+	if c.muted.Load() {
+		return nil
+	}
 	return c.c.WriteControl(websocket.PingMessage, data, time.Now().Add(c.writeTimeout))
 }
 
@@ -244,6 +275,9 @@ func (c *conn) SetPongHandler(f func()) {
 }
 
 func (c *conn) Close(code int, reason string) error {
+	if c.muted.Load() {
+		return nil
+	}
 	msg := websocket.FormatCloseMessage(code, reason)
 	return c.c.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.writeTimeout))
 }
@@ -253,6 +287,27 @@ func (c *conn) Abort() error {
 		return c.rd.Abort()
 	}
 	return c.c.Close()
+}
+
+// Mute silences the connection (see transport.Cutter). On wss:// and with
+// compression gorilla reads, and it still writes the close frame it
+// sends on its own for a protocol error or an oversized message: a
+// broken peer, which a cut path would not reveal either way.
+func (c *conn) Mute() {
+	c.muted.Store(true)
+	if c.rd != nil {
+		c.rd.Mute()
+	}
+}
+
+// Reset closes the connection with a TCP reset (see transport.Cutter).
+func (c *conn) Reset() error {
+	if c.rd != nil {
+		return c.rd.Reset()
+	}
+	err := wire.Reset(c.c.UnderlyingConn())
+	_ = c.c.Close() // gorilla's own close finds the connection closed
+	return err
 }
 
 func (c *conn) Info() transport.Info { return c.info }

@@ -15,6 +15,10 @@
 // frames, which may arrive in the same segment as the response, are the
 // Reader's.
 //
+// Reader.Mute stops its pong and close replies, for a transport whose
+// network path a client cuts; Reset (reset.go) ends a connection with a
+// TCP reset rather than a FIN, on our read path and gorilla's alike.
+//
 // The package only reads plain (non-TLS), uncompressed connections; the
 // transports keep gorilla's read path for the others. Start with Reader.
 package wire

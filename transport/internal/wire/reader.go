@@ -7,6 +7,7 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -60,8 +61,8 @@ type Options struct {
 
 // Reader reads data messages from a client WebSocket connection and
 // answers the server's control frames: a ping with a pong, a close with a
-// close. ReadMessage and TryReadMessage may be called by one goroutine
-// at a time; Abort and Fire from any goroutine.
+// close, until Mute. ReadMessage and TryReadMessage may be called by one
+// goroutine at a time; Abort, Reset, Mute and Fire from any goroutine.
 type Reader struct {
 	ws     *websocket.Conn // writes the control replies
 	nc     net.Conn        // the TCP connection under ws
@@ -71,8 +72,11 @@ type Reader struct {
 	maxMsg int64
 	wt     time.Duration
 	onPong func()
-	err    error // sticky: a failed connection stays failed
-	poll   pollState
+	// muted stops every reply: set from any goroutine, read by the
+	// reading one.
+	muted atomic.Bool
+	err   error // sticky: a failed connection stays failed
+	poll  pollState
 	// busy is set when the last read returned a message: the next
 	// TryReadMessage lingers for the one after (see Linger).
 	busy bool
@@ -348,10 +352,22 @@ func validCloseCode(code int) bool {
 	}
 }
 
-// reply writes a control frame; its error surfaces on a later read.
+// reply writes a control frame; its error surfaces on a later read. A
+// muted reader writes nothing: the peer must not learn that its frame
+// arrived.
 func (r *Reader) reply(op int, data []byte) {
+	if r.muted.Load() {
+		return
+	}
 	_ = r.ws.WriteControl(op, data, time.Now().Add(r.wt))
 }
+
+// Mute stops the reader's replies for good: pings go unanswered and a
+// close frame, a protocol error or an oversized message ends the read
+// without a close frame back, as when the network path is cut. Frames
+// are still read and reported. A read that fails afterwards leaves the
+// connection open: the caller closes it with Abort or Reset.
+func (r *Reader) Mute() { r.muted.Store(true) }
 
 // protocolError ends the connection with close code 1002, as gorilla does.
 func (r *Reader) protocolError(msg string) (int, []byte, bool, error) {
@@ -408,6 +424,13 @@ func (r *Reader) Abort() error {
 		go f()
 	}
 	return err
+}
+
+// Reset is Abort with a TCP reset instead of an orderly close: see
+// SetLingerZero.
+func (r *Reader) Reset() error {
+	SetLingerZero(r.nc)
+	return r.Abort()
 }
 
 func hex2(b byte) string {
