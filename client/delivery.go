@@ -16,7 +16,25 @@ import (
 type deliveries struct {
 	cfg     *scenario.Delivery
 	senders map[string]*window
+	// The receiver's last time without a connection: from the end of the
+	// previous one to the start of the dial that opened this one. A
+	// message sent in it can only have arrived replayed (a Socket.IO
+	// server's connection state recovery).
+	downAt, dialAt time.Time
+	// own is what the client itself sent (ownsends.go).
+	own ownSends
 }
+
+// disconnected notes the end of the receiver's connection.
+func (d *deliveries) disconnected(at time.Time) { d.downAt = at }
+
+// connecting notes the start of the dial that opened the receiver's
+// connection.
+func (d *deliveries) connecting(at time.Time) { d.dialAt = at }
+
+// sentStampSlack allows for a send time written in whole milliseconds: a
+// message sent just after the dial began may carry an earlier stamp.
+const sentStampSlack = time.Millisecond
 
 // window is what a receiver saw of one sender: the highest sequence
 // number and a bitmap of the 64 numbers up to it (bit k: last-k arrived),
@@ -36,7 +54,7 @@ func newDeliveries(cfg *scenario.Delivery) *deliveries {
 
 // observe tracks one message (a JSON object) and reports whether it was a
 // tracked one; messages without the configured fields are ignored.
-func (d *deliveries) observe(obj []byte, now time.Time, rec *metrics.Shard) bool {
+func (d *deliveries) observe(obj []byte, now time.Time, rec recorder) bool {
 	sender, ok := jsonField(obj, d.cfg.Sender)
 	if !ok {
 		return false
@@ -51,8 +69,12 @@ func (d *deliveries) observe(obj []byte, now time.Time, rec *metrics.Shard) bool
 	}
 	rec.Inc(metrics.DeliveriesReceived)
 	if at, ok := jsonField(obj, d.cfg.SentAt); ok {
-		if sent, err := strconv.ParseInt(string(at), 10, 64); err == nil {
-			rec.Observe(metrics.Delivery, max(now.Sub(sentTime(sent)), 0))
+		if v, err := strconv.ParseInt(string(at), 10, 64); err == nil {
+			sent := sentTime(v)
+			rec.Observe(metrics.Delivery, max(now.Sub(sent), 0))
+			if !d.downAt.IsZero() && sent.After(d.downAt) && sent.Before(d.dialAt.Add(-sentStampSlack)) {
+				rec.Inc(metrics.DeliveriesReplayed)
+			}
 		}
 	}
 	w := d.senders[string(sender)]
@@ -61,6 +83,11 @@ func (d *deliveries) observe(obj []byte, now time.Time, rec *metrics.Shard) bool
 		return true
 	}
 	lost, dup, late := w.add(seq)
+	if lost > 0 && seq > windowSize {
+		// Numbers the client itself never sent left the window unseen:
+		// they are not lost on the way.
+		lost -= d.own.excusedIn(string(sender), w.first, seq-windowSize)
+	}
 	if lost > 0 {
 		rec.Add(metrics.DeliveriesLost, int64(lost))
 	}
@@ -140,11 +167,29 @@ func (w *window) validMask() uint64 {
 	return uint64(1)<<span - 1
 }
 
-// finish counts the numbers still missing in every window as lost.
-func (d *deliveries) finish(rec *metrics.Shard) {
+// finish counts the numbers still missing in every window as lost. For
+// the client's own messages that came back, it also counts those it wrote
+// before the first or after the last that came back, and leaves out those
+// it never wrote.
+func (d *deliveries) finish(rec recorder) {
 	var lost uint64
-	for _, w := range d.senders {
+	for name, w := range d.senders {
 		lost += uint64(bits.OnesCount64(w.validMask() &^ w.seen))
+		lo, hi, own := d.own.span(name)
+		if !own {
+			continue
+		}
+		inWindow := w.first
+		if w.last-w.first+1 > windowSize {
+			inWindow = w.last - windowSize + 1
+		}
+		lost -= d.own.excusedIn(name, inWindow, w.last)
+		if lo < w.first {
+			lost += w.first - lo - d.own.excusedIn(name, lo, w.first-1)
+		}
+		if hi > w.last {
+			lost += hi - w.last - d.own.excusedIn(name, w.last+1, hi)
+		}
 	}
 	if lost > 0 {
 		rec.Add(metrics.DeliveriesLost, int64(lost))

@@ -31,7 +31,7 @@ func TestDeliveryWindow(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := metrics.NewRecorder(time.Now(), 1)
-			sh := rec.Shard(0)
+			sh := recorder{s: rec.Shard(0)}
 			d := newDeliveries(&scenario.Delivery{Sender: "from", Seq: "seq", SentAt: "at"})
 			now := time.UnixMilli(1_700_000_000_000)
 			for _, s := range c.seqs {
@@ -55,7 +55,7 @@ func TestDeliveryWindow(t *testing.T) {
 
 func TestDeliveryIgnoresUntrackedMessagesAndTellsUnits(t *testing.T) {
 	rec := metrics.NewRecorder(time.Now(), 1)
-	sh := rec.Shard(0)
+	sh := recorder{s: rec.Shard(0)}
 	d := newDeliveries(&scenario.Delivery{Sender: "from", Seq: "seq", SentAt: "at"})
 	now := time.UnixMicro(1_700_000_000_000_000)
 	d.observe([]byte(`{"type":"welcome"}`), now, sh)

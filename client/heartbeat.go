@@ -71,6 +71,12 @@ func (h *heartbeat) fire() {
 	if !h.sentAt.IsZero() {
 		h.running = false
 		h.mu.Unlock()
+		if m := h.vu.silent.Load(); m != nil && m.conn == conn {
+			// The network is gone: the client knows the connection is
+			// dead, but cannot tell the server; it waits for the network.
+			h.vu.noticed(m, true, h.vu.clock.Now())
+			return
+		}
 		h.vu.rec.Inc(metrics.HeartbeatMissed)
 		if h.vu.tr != nil {
 			h.vu.emit(trace.Event{Kind: trace.HeartbeatMiss, Dur: c.Timeout.D()})
@@ -83,6 +89,9 @@ func (h *heartbeat) fire() {
 	h.timer.Reset(c.Timeout.D())
 	h.mu.Unlock()
 
+	if m := h.vu.silent.Load(); m != nil && m.conn == conn {
+		return // the ping is lost with the network; its timeout runs
+	}
 	if c.Mode == scenario.HeartbeatPing {
 		if conn.Ping(nil) == nil { // a failed write shows up in the reader
 			h.vu.rec.Inc(metrics.HeartbeatSent)

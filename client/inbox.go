@@ -19,27 +19,37 @@ const (
 // is never missed between the two.
 type inbox struct {
 	mu   sync.Mutex
-	msgs *[inboxSlots][]byte // nil until the first message is kept
-	head int                 // oldest
+	msgs *[inboxSlots + 1][]byte // nil until the first message is kept; the last is a spare for put
+	head int                     // oldest
 	n    int
 }
 
-// put keeps data, evicting the oldest message when full; it reports
-// whether a message was evicted.
-func (b *inbox) put(data []byte) (evicted bool) {
+// put keeps data, evicting the oldest message when full; it returns the
+// evicted message, valid until the next put, or nil.
+func (b *inbox) put(data []byte) (evicted []byte) {
 	if b.msgs == nil {
-		b.msgs = new([inboxSlots][]byte)
+		b.msgs = new([inboxSlots + 1][]byte)
 	}
 	i := (b.head + b.n) % inboxSlots
 	if b.n == inboxSlots {
 		i = b.head
 		b.head = (b.head + 1) % inboxSlots
-		evicted = true
+		// Keep the evicted message's storage aside for the caller, and
+		// give its slot the spare's.
+		b.msgs[i], b.msgs[inboxSlots] = b.msgs[inboxSlots], b.msgs[i]
+		evicted = b.msgs[inboxSlots]
 	} else {
 		b.n++
 	}
 	b.msgs[i] = append(b.msgs[i][:0], data...)
 	return evicted
+}
+
+// each calls f with every kept message, oldest first.
+func (b *inbox) each(f func([]byte)) {
+	for k := 0; k < b.n; k++ {
+		f(b.msgs[(b.head+k)%inboxSlots])
+	}
 }
 
 // take removes the oldest message match accepts and reports whether there

@@ -13,22 +13,23 @@ import (
 
 func TestInboxKeepsTheLastMessagesInOrder(t *testing.T) {
 	var b inbox
-	evicted := 0
-	for _, m := range []string{"a1", "b2", "a3", "c4", "a5"} {
-		if b.put([]byte(m)) {
-			evicted++
+	var evicted []string
+	for _, m := range []string{"a1", "b2", "a3", "c4", "a5", "d6"} {
+		if old := b.put([]byte(m)); old != nil {
+			evicted = append(evicted, string(old))
 		}
 	}
-	if evicted != 1 || b.n != inboxSlots {
-		t.Fatalf("evicted %d, holding %d", evicted, b.n)
+	if len(evicted) != 2 || evicted[0] != "a1" || evicted[1] != "b2" || b.n != inboxSlots {
+		t.Fatalf("evicted %q, holding %d", evicted, b.n)
 	}
 	re := regexp.MustCompile(`^a`)
 	for _, want := range []bool{true, true, false} { // a3 then a5 (a1 was evicted)
+		// b2 was evicted too: the others keep their contents.
 		if got := b.take(re.Match); got != want {
 			t.Fatalf("take = %v, want %v", got, want)
 		}
 	}
-	if !b.take(regexp.MustCompile(`b2`).Match) || !b.take(regexp.MustCompile(`c4`).Match) || b.n != 0 {
+	if b.take(regexp.MustCompile(`b2`).Match) || !b.take(regexp.MustCompile(`c4`).Match) || !b.take(regexp.MustCompile(`d6`).Match) || b.n != 0 {
 		t.Fatalf("order or count lost: %d left", b.n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/wsbench/wsbench/scenario"
 	"github.com/wsbench/wsbench/trace"
 	"github.com/wsbench/wsbench/transport"
+	"github.com/wsbench/wsbench/transport/socketio"
 )
 
 // life is one run of the lifecycle: from the connect step until a close
@@ -141,6 +143,25 @@ func (v *VU) runLife(l *life) { v.lifeFrom(l, 0, time.Time{}) }
 // transport's poller, which resumes it with pump.
 func (v *VU) lifeFrom(l *life, attempt int, dropAt time.Time) {
 	for {
+		// Away (offline, or in the background with the connection
+		// closed), the client waits to be back rather than dial: it knows.
+		if back := v.gate(); back != nil {
+			ctx, done := v.waitCtx(l)
+			select {
+			case <-back:
+			case <-ctx.Done():
+			}
+			done()
+			if v.lifeOver(l) {
+				v.endLife(l)
+				return
+			}
+			continue
+		}
+		if v.takeResume() {
+			// Back: connect at once. The time away is not a recovery.
+			attempt, dropAt = 0, time.Time{}
+		}
 		if attempt > 0 {
 			if max := v.cfg.Reconnect.MaxAttempts; !v.cfg.Reconnect.On() || (max > 0 && attempt > max) {
 				v.giveUp(attempt - 1)
@@ -155,8 +176,11 @@ func (v *VU) lifeFrom(l *life, attempt int, dropAt time.Time) {
 			slept := v.clock.Sleep(ctx, delay)
 			done()
 			if !slept {
-				v.endLife(l)
-				return
+				if v.lifeOver(l) {
+					v.endLife(l)
+					return
+				}
+				continue // the client went away: the gate waits
 			}
 			v.rec.Inc(metrics.ReconnectAttempts)
 		}
@@ -172,6 +196,9 @@ func (v *VU) lifeFrom(l *life, attempt int, dropAt time.Time) {
 				v.endLife(l)
 				return
 			}
+			if v.isGated() {
+				continue // the client went away during the dial: not the server's failure
+			}
 			v.dialFailed(err, attempt, start)
 			attempt++
 			continue
@@ -185,6 +212,9 @@ func (v *VU) lifeFrom(l *life, attempt int, dropAt time.Time) {
 		attempt = 0
 
 		s := &session{v: v, l: l, conn: conn, opened: now}
+		if v.deliv != nil {
+			v.deliv.connecting(start)
+		}
 		if !v.serve(s) {
 			v.endLife(l)
 			return
@@ -197,11 +227,12 @@ func (v *VU) lifeFrom(l *life, attempt int, dropAt time.Time) {
 		} else {
 			err = v.readLoop(conn)
 		}
-		if dropAt = v.served(s, err); dropAt.IsZero() {
+		next, drop := v.served(s, err)
+		if !next {
 			v.endLife(l)
 			return
 		}
-		attempt = 1
+		attempt, dropAt = 1, drop
 	}
 }
 
@@ -234,13 +265,15 @@ func (v *VU) opened(conn transport.Conn, attempt int, took time.Duration) {
 
 // session is one open connection of a lifecycle.
 type session struct {
-	v       *VU
-	l       *life
-	conn    transport.Conn
-	poll    transport.Poller // conn, when it can be polled
-	pumpFn  func()           // s.pump, made once
-	opened  time.Time
-	flushed chan struct{} // closed when the flush of the queue ended; nil for none
+	v      *VU
+	l      *life
+	conn   transport.Conn
+	poll   transport.Poller // conn, when it can be polled
+	pumpFn func()           // s.pump, made once
+	opened time.Time
+	// flushes counts the queue's flushes in progress on conn; served
+	// waits for them. Add only under v.mu while v.sess is s.
+	flushes sync.WaitGroup
 }
 
 // drain reads what has arrived on a polled connection (some may have
@@ -271,7 +304,7 @@ func (s *session) pump() {
 	if parked {
 		return
 	}
-	if dropAt := s.v.served(s, err); !dropAt.IsZero() {
+	if next, dropAt := s.v.served(s, err); next {
 		s.v.lifeFrom(s.l, 1, dropAt)
 		return
 	}
@@ -353,63 +386,139 @@ func (v *VU) serve(s *session) bool {
 		_ = conn.Abort()
 		return false
 	}
-	v.conn = conn
-	if v.queue.len() == 0 {
+	v.conn, v.sess = conn, s
+	after := func() {}
+	a := v.aw
+	if a != nil && a.openDue {
+		a.openDue = false
+		v.rec.Observe(metrics.ResumeOpen, s.opened.Sub(a.backAt))
+	}
+	switch {
+	case a != nil && a.net > 0:
+		// The network went while the handshake finished.
+		mode := scenario.NetworkSilent
+		if n := v.cfg.Network; n != nil {
+			mode = n.Mode
+		}
+		after = v.cutLocked(mode)
+	case a != nil && a.bg > 0:
+		after = v.backgroundLocked() // sends wait until the app is back
+	case v.queue.len() == 0:
 		v.setStateLocked(Open)
 		s.l.openedLocked()
-		v.mu.Unlock()
-	} else {
-		v.mu.Unlock()
+	default:
 		// Flush beside the reader: a long queue's replies must be read
 		// while it is written, or both sides' buffers fill up.
-		s.flushed = make(chan struct{})
-		go func() {
-			defer close(s.flushed)
-			v.flush(s.l, conn)
-		}()
+		s.flushes.Add(1)
+		after = func() {
+			go func() {
+				defer s.flushes.Done()
+				v.flush(s.l, conn)
+			}()
+		}
 	}
+	v.mu.Unlock()
+	after()
 	v.hb.start(conn)
 	return true
 }
 
-// served ends s after its reader ended with err. It returns when the
-// connection dropped, without the client closing it or the lifecycle
-// ending; zero otherwise.
-func (v *VU) served(s *session, err error) (dropAt time.Time) {
+// served ends s after its reader ended with err. next is false when the
+// lifecycle ends (the client closed, or stops); dropAt is when the
+// connection dropped without the client asking, zero otherwise.
+func (v *VU) served(s *session, err error) (next bool, dropAt time.Time) {
 	conn, l := s.conn, s.l
 	v.hb.stop()
 	// Leave Open before closing the socket: a send racing the end would
 	// otherwise write to the closed socket and be taken for a write error.
 	v.mu.Lock()
-	v.conn = nil
-	dropped := !v.closing && !v.lifeOver(l)
+	v.conn, v.sess = nil, nil
+	now := v.clock.Now()
+	silent := v.silent.Load()
+	if silent != nil && silent.conn == conn {
+		v.silent.Store(nil)
+	} else {
+		silent = nil
+	}
+	a := v.aw
+	bgClosed := a != nil && a.bgConn == conn
+	if bgClosed {
+		a.bgConn = nil
+	}
+	over := v.closing || v.lifeOver(l)
+	dropped := !over && !bgClosed
 	var d drop
+	keep := false // a silent connection stays open while the network is gone
 	if dropped {
 		d = v.explainDrop(conn, err)
+		if silent != nil {
+			if d.cause != metrics.CauseNetworkOffline {
+				// The client did not end it: its own ping timeout did,
+				// or the server closed it.
+				if errors.Is(err, socketio.ErrPingTimeout) {
+					v.noticed(silent, true, now)
+					keep = a != nil && a.net > 0
+				} else {
+					v.noticed(silent, false, now)
+				}
+			}
+			d = drop{cause: metrics.CauseNetworkOffline, code: transport.CodeAbnormal, detail: "network offline (silent)"}
+		}
 		if v.tr != nil {
 			v.traceDrop(d, s.opened) // before the state change it explains
 		}
 	}
 	if !v.closing {
-		v.setStateLocked(Reconnecting)
+		v.setStateLocked(v.awayStateLocked())
+	}
+	if keep {
+		a.ghost = conn
 	}
 	v.mu.Unlock()
-	_ = conn.Abort()
-	if s.flushed != nil {
-		<-s.flushed
+	if !keep {
+		_ = conn.Abort()
 	}
-	if !dropped || v.lifeOver(l) {
-		return time.Time{}
+	s.flushes.Wait()
+	if v.deliv != nil {
+		v.deliv.disconnected(now)
+	}
+	if over {
+		return false, time.Time{}
+	}
+	if bgClosed {
+		v.rec.Inc(metrics.ConnClosed)
+		return true, time.Time{}
 	}
 	if d.cause == metrics.CausePingTimeout {
 		v.rec.Inc(metrics.HeartbeatMissed)
 	}
-	dropAt = v.clock.Now()
 	// How long the connection lived: drops clustered at one age point
 	// to a timeout upstream (an idle or session timeout).
-	v.rec.Observe(metrics.Lifetime, dropAt.Sub(s.opened))
+	v.rec.Observe(metrics.Lifetime, now.Sub(s.opened))
 	v.rec.Drop(d.cause, d.code, d.detail)
-	return dropAt
+	return true, now
+}
+
+// noticed records that a silent network loss was noticed, by the
+// client (its heartbeat or ping timeout) or by the server (it closed the
+// connection); the client's notice is counted once per loss.
+func (v *VU) noticed(m *silentMark, byClient bool, now time.Time) {
+	after := now.Sub(m.at)
+	by := "server"
+	if byClient {
+		if m.noticed.Swap(true) {
+			return
+		}
+		by = "client"
+		v.rec.Inc(metrics.NoticedByClient)
+		v.rec.Observe(metrics.NoticeClient, after)
+	} else {
+		v.rec.Inc(metrics.NoticedByServer)
+		v.rec.Observe(metrics.NoticeServer, after)
+	}
+	if v.tr != nil {
+		v.emit(trace.Event{Kind: trace.Noticed, Mode: by, Dur: after})
+	}
 }
 
 // abortMark records that the client aborted conn itself, and why.
@@ -459,6 +568,11 @@ func (v *VU) received(t transport.MessageType, data []byte) {
 	} else {
 		v.rbuf = nil
 	}
+	if v.silent.Load() != nil {
+		// The network is gone: the app never sees what the server sent.
+		v.rec.Inc(metrics.OfflineDiscarded)
+		return
+	}
 	v.rec.Inc(metrics.MsgsReceived)
 	v.rec.Add(metrics.BytesReceived, int64(len(data)))
 	if v.tr != nil {
@@ -493,8 +607,12 @@ func (v *VU) keep(t transport.MessageType, data []byte) {
 	if v.tryPending(v.pending.Load(), t, data) {
 		return
 	}
-	if len(data) > inboxMaxSize || v.inbox.put(data) {
-		v.rec.Inc(metrics.MsgsUnmatched)
+	if len(data) > inboxMaxSize {
+		v.rec.Unmatched(v.msgName(data))
+		return
+	}
+	if old := v.inbox.put(data); old != nil {
+		v.rec.Unmatched(v.msgName(old))
 	}
 }
 
@@ -534,7 +652,9 @@ func (v *VU) closeConn(code int, reason string) {
 	}
 	v.mu.Unlock()
 
-	if conn != nil {
+	if m := v.silent.Load(); conn != nil && m != nil && m.conn == conn {
+		_ = conn.Abort() // the network is gone: no close frame can leave
+	} else if conn != nil {
 		_ = conn.Close(code, reason)
 	}
 	v.cancelLife(l)
@@ -558,6 +678,12 @@ func (v *VU) closeConn(code int, reason string) {
 	v.closing = false
 	if n := v.queue.len(); n > 0 {
 		v.rec.Add(metrics.QueueUnsent, int64(n))
+		v.rec.Add(metrics.OfflineUnsent, int64(v.queue.away()))
+		if v.deliv != nil {
+			for _, it := range v.queue.items[v.queue.head:] {
+				v.unsent(it.data)
+			}
+		}
 		v.rec.Gauge(metrics.QueueDepth, -int64(n))
 		v.queue.release()
 	}
@@ -569,6 +695,12 @@ func (v *VU) closeConn(code int, reason string) {
 		v.rec.Inc(metrics.ConnClosed)
 	}
 	signal(v.space)
+}
+
+// sessionDialer dials a Socket.IO connection that resumes a session
+// (connection state recovery).
+type sessionDialer interface {
+	DialSession(ctx context.Context, url string, s *socketio.Session) (transport.Conn, error)
 }
 
 type dialResult struct {
@@ -584,7 +716,13 @@ type dialResult struct {
 func (v *VU) dial(ctx context.Context) (transport.Conn, error) {
 	ch := make(chan dialResult, 1)
 	go func() {
-		c, err := v.dialer.Dial(ctx, v.url)
+		var c transport.Conn
+		var err error
+		if sd, ok := v.dialer.(sessionDialer); ok && v.sioSess != nil {
+			c, err = sd.DialSession(ctx, v.url, v.sioSess)
+		} else {
+			c, err = v.dialer.Dial(ctx, v.url)
+		}
 		ch <- dialResult{c, err}
 	}()
 	r := <-ch

@@ -13,6 +13,9 @@ type queued struct {
 	// att are a Socket.IO packet's binary attachments, sent with it.
 	att [][]byte
 	at  time.Time
+	// away marks a message sent while the client was away (offline or in
+	// the background), for the offline.* counts.
+	away bool
 }
 
 // queue is a FIFO that grows only as far as it is filled, so an idle
@@ -52,6 +55,17 @@ func (q *queue) pop() queued {
 		q.items, q.head = q.items[:n], 0
 	}
 	return it
+}
+
+// away counts the queued messages sent while the client was away.
+func (q *queue) away() int {
+	n := 0
+	for _, it := range q.items[q.head:] {
+		if it.away {
+			n++
+		}
+	}
+	return n
 }
 
 // release empties the queue and frees its storage.

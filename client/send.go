@@ -21,12 +21,14 @@ func (v *VU) deliver(t transport.MessageType, data []byte, att [][]byte) bool {
 		case Closed, Failed:
 			v.mu.Unlock()
 			v.rec.Inc(metrics.SendsRejected)
+			v.unsent(data)
 			return false
 		case Open:
 			if v.queue.len() == 0 {
 				err := write(v.conn, t, data, att)
 				if err == nil {
 					v.mu.Unlock()
+					v.wrote(data)
 					v.rec.Inc(metrics.MsgsSent)
 					v.rec.Add(metrics.BytesSent, size(data, att))
 					return true
@@ -45,10 +47,10 @@ func (v *VU) deliver(t transport.MessageType, data []byte, att [][]byte) bool {
 		select {
 		case <-v.space:
 		case <-v.stop:
-			v.rec.Inc(metrics.QueueDropped) // stopping: no room will come in time
+			v.dropBlocked(data) // stopping: no room will come in time
 			return false
 		case <-v.hard.Done():
-			v.rec.Inc(metrics.QueueDropped)
+			v.dropBlocked(data)
 			return false
 		}
 	}
@@ -58,8 +60,9 @@ func (v *VU) deliver(t transport.MessageType, data []byte, att [][]byte) bool {
 // the caller to wait for room (policy block) and try again.
 func (v *VU) enqueueLocked(t transport.MessageType, data []byte, att [][]byte) (ok, retry bool) {
 	q := &v.cfg.Queue
+	away := v.aw.sendsWait()
 	if q.Max == 0 {
-		v.rec.Inc(metrics.QueueDropped)
+		v.droppedLocked(away, data)
 		if v.tr != nil {
 			v.overflowLocked(true)
 		}
@@ -73,18 +76,43 @@ func (v *VU) enqueueLocked(t transport.MessageType, data []byte, att [][]byte) (
 		case scenario.OverflowBlock:
 			return false, true
 		case scenario.OverflowDropNewest:
-			v.rec.Inc(metrics.QueueDropped)
+			v.droppedLocked(away, data)
 			return false, false
 		default: // drop-oldest
-			v.queue.pop()
+			old := v.queue.pop()
+			if old.away {
+				v.rec.Inc(metrics.OfflineDropped)
+			}
+			v.unsent(old.data)
 			v.rec.Inc(metrics.QueueDropped)
 			v.rec.Gauge(metrics.QueueDepth, -1)
 		}
 	}
-	v.queue.push(queued{t: t, data: append([]byte(nil), data...), att: att, at: v.clock.Now()})
+	if away {
+		v.rec.Inc(metrics.OfflineSent)
+	}
+	v.queue.push(queued{t: t, data: append([]byte(nil), data...), att: att, at: v.clock.Now(), away: away})
 	v.rec.Inc(metrics.QueueQueued)
 	v.rec.Gauge(metrics.QueueDepth, 1)
 	return true, false
+}
+
+// dropBlocked counts a send that waited for room in vain.
+func (v *VU) dropBlocked(data []byte) {
+	v.mu.Lock()
+	v.droppedLocked(v.aw.sendsWait(), data)
+	v.mu.Unlock()
+}
+
+// droppedLocked counts a send the queue had no room for; sent while away,
+// it is one of the offline sends too. Callers hold v.mu.
+func (v *VU) droppedLocked(away bool, data []byte) {
+	v.rec.Inc(metrics.QueueDropped)
+	v.unsent(data)
+	if away {
+		v.rec.Inc(metrics.OfflineSent)
+		v.rec.Inc(metrics.OfflineDropped)
+	}
 }
 
 // flush writes the queue in order on a new connection, then opens the
@@ -101,7 +129,8 @@ func (v *VU) flush(l *life, conn transport.Conn) {
 	n := 0
 	for {
 		v.mu.Lock()
-		if v.closing || v.conn != conn || v.lifeOver(l) {
+		// Away again (the network went, the app left), the rest waits.
+		if v.closing || v.conn != conn || v.lifeOver(l) || v.aw.sendsWait() || v.silent.Load() != nil {
 			if v.tr != nil {
 				v.emit(trace.Event{Kind: trace.Flush, N: n, Left: v.queue.len(), Dur: v.clock.Now().Sub(start)})
 			}
@@ -133,8 +162,12 @@ func (v *VU) flush(l *life, conn transport.Conn) {
 			return
 		}
 		n++
+		v.wrote(it.data)
 		v.rec.Observe(metrics.Queued, v.clock.Now().Sub(it.at))
 		v.rec.Inc(metrics.QueueFlushed)
+		if it.away {
+			v.rec.Inc(metrics.OfflineFlushed)
+		}
 		v.rec.Inc(metrics.MsgsSent)
 		v.rec.Add(metrics.BytesSent, size(it.data, it.att))
 		v.rec.Gauge(metrics.QueueDepth, -1)

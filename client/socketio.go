@@ -113,7 +113,7 @@ func (v *VU) onPacket(t transport.MessageType, data []byte) {
 		return // a tracked delivery is expected traffic, kept out of the inbox
 	}
 	if !event {
-		v.rec.Inc(metrics.MsgsUnmatched)
+		v.rec.Unmatched(v.msgName(data))
 		return
 	}
 	v.keep(t, data)
@@ -169,6 +169,12 @@ func (v *VU) recordSocketIO(conn transport.Conn) {
 		return
 	}
 	d := c.Details()
+	if d.RecoveryAttempted {
+		v.rec.Inc(metrics.RecoveryAttempts)
+		if d.Recovered {
+			v.rec.Inc(metrics.RecoveryRecovered)
+		}
+	}
 	v.rec.Observe(metrics.Handshake, d.Handshake)
 	v.rec.Observe(metrics.NamespaceConnect, d.NamespaceConnect)
 	switch {

@@ -102,6 +102,8 @@ func (v *VU) exec() {
 			v.emitStep(s.Emit)
 		case scenario.StepExpectEvent:
 			v.expectEvent(s.ExpectEvent)
+		case scenario.StepOffline, scenario.StepBackground:
+			v.stepAway(s.Kind, s.Away)
 		}
 		f.i++
 	}

@@ -11,21 +11,27 @@ import (
 	"github.com/wsbench/wsbench/scenario"
 	"github.com/wsbench/wsbench/trace"
 	"github.com/wsbench/wsbench/transport"
+	"github.com/wsbench/wsbench/transport/socketio"
 )
 
 // State is where a virtual client's connection is.
 type State uint8
 
 // States. A client starts Closed; the connect step moves it to Connecting.
+// Offline and Background are the times a client is away (client.network,
+// client.background and the offline and background steps): it does not
+// connect, and its sends wait in the offline queue.
 const (
 	Closed State = iota
 	Connecting
 	Open
 	Reconnecting
 	Failed
+	Offline
+	Background
 )
 
-var stateNames = [...]string{"closed", "connecting", "open", "reconnecting", "failed"}
+var stateNames = [...]string{"closed", "connecting", "open", "reconnecting", "failed", "offline", "background"}
 
 // String names the state as the docs and reports do.
 func (s State) String() string { return stateNames[s] }
@@ -43,6 +49,12 @@ type Options struct {
 	Dialer   transport.Dialer
 	Scenario *scenario.Scenario
 	Shard    *metrics.Shard
+	// Client is the client block the VU runs with: its profile's
+	// (clients.profiles); nil means the scenario's.
+	Client *scenario.Client
+	// ProfileShard, when set, records everything Shard does a second
+	// time, for the profile's own report.
+	ProfileShard *metrics.Shard
 	// Clock defaults to the real clock.
 	Clock Clock
 	// Rand drives payloads and sleeps; LifeRand drives backoff jitter.
@@ -71,7 +83,7 @@ type VU struct {
 	url     string
 	sc      *scenario.Scenario
 	cfg     *scenario.Client
-	rec     *metrics.Shard
+	rec     recorder
 	clock   Clock
 	vars    scenario.Vars
 	lrng    *rand.Rand
@@ -126,6 +138,21 @@ type VU struct {
 	ovf      int32        // queue overflows this outage; guarded by mu
 	stateAt  time.Time    // when state was entered; guarded by mu
 	lastRecv time.Time    // the last message's arrival; owned by the reader
+
+	// aw is the away state (away.go); nil until the client first goes
+	// offline or to the background, or has a schedule to. Guarded by mu.
+	aw *away
+	// silent marks the connection muted by a silent network loss; the
+	// reader and the heartbeat read it without the lock.
+	silent atomic.Pointer[silentMark]
+	// sess is the open connection's session; guarded by mu.
+	sess *session
+	// sio holds what a Socket.IO client keeps between connections to
+	// resume its session (socketio.recovery); nil when off.
+	sioSess *socketio.Session
+	seed    uint64
+	slot    int
+	iter    int
 }
 
 // New returns a VU for o.
@@ -139,13 +166,19 @@ func New(o Options) *VU {
 	if o.LifeRand == nil {
 		o.LifeRand = rand.New(rand.NewPCG(^o.Seed, uint64(o.Slot)<<32|uint64(o.Iter)))
 	}
-	cfg := &o.Scenario.Client
+	cfg := o.Client
+	if cfg == nil {
+		cfg = &o.Scenario.Client
+	}
 	v := &VU{
 		dialer: o.Dialer,
 		url:    o.URL,
 		sc:     o.Scenario,
 		cfg:    cfg,
-		rec:    o.Shard,
+		rec:    recorder{o.Shard, o.ProfileShard},
+		seed:   o.Seed,
+		slot:   o.Slot,
+		iter:   o.Iter,
 		clock:  o.Clock,
 		lrng:   o.LifeRand,
 		vars:   scenario.Vars{VU: o.Slot, Iter: o.Iter, Seq: o.Seq, Rand: o.Rand},
@@ -158,6 +191,9 @@ func New(o Options) *VU {
 	v.sio = o.Scenario.Protocol == scenario.ProtocolSocketIO
 	if cfg.Delivery != nil {
 		v.deliv = newDeliveries(cfg.Delivery)
+	}
+	if v.sio && (o.Scenario.SocketIO.Recovery == nil || *o.Scenario.SocketIO.Recovery) {
+		v.sioSess = new(socketio.Session)
 	}
 	return v
 }
@@ -232,6 +268,7 @@ func (v *VU) Start(hard, stop context.Context, done func(completed bool)) {
 	}
 	v.rec.Inc(metrics.ClientsStarted)
 	v.rec.Gauge(metrics.Alive, 1)
+	v.startSchedules()
 	go v.exec()
 }
 
@@ -251,6 +288,7 @@ func (v *VU) Run(hard, stop context.Context) bool {
 // what is left over and reports to Start's caller.
 func (v *VU) finish(completed bool) {
 	completed = completed && !v.stopping() && v.State() != Failed
+	v.stopAway()
 	v.closeConn(1000, "")
 	if completed {
 		v.rec.Inc(metrics.ClientsFinished)
@@ -260,7 +298,7 @@ func (v *VU) finish(completed bool) {
 	}
 	// Messages still kept for a standalone expect were never taken.
 	v.inbox.mu.Lock()
-	v.rec.Add(metrics.MsgsUnmatched, int64(v.inbox.n))
+	v.inbox.each(func(data []byte) { v.rec.Unmatched(v.msgName(data)) })
 	v.inbox.mu.Unlock()
 	if v.timer != nil {
 		v.timer.Stop()
@@ -298,6 +336,10 @@ func (v *VU) setStateLocked(s State) {
 			v.rec.Add(metrics.TimeOpen, d)
 		case Reconnecting:
 			v.rec.Add(metrics.TimeReconnecting, d)
+		case Offline:
+			v.rec.Add(metrics.TimeOffline, d)
+		case Background:
+			v.rec.Add(metrics.TimeBackground, d)
 		}
 	}
 	if v.state == Open && s != Open {
@@ -308,6 +350,10 @@ func (v *VU) setStateLocked(s State) {
 	}
 	if s == Open {
 		v.ovf = 0 // the outage is over
+		if a := v.aw; a != nil && !a.backAt.IsZero() {
+			v.rec.Observe(metrics.ResumeFlushed, now.Sub(a.backAt))
+			a.backAt = time.Time{}
+		}
 	}
 	if s != v.state {
 		if v.tr != nil {

@@ -120,6 +120,15 @@ func (l *line) event(e *Event, start time.Time) []byte {
 		l.ms("dur_ms", e.Dur)
 	case GiveUp:
 		l.int("attempts", int64(e.Attempt))
+	case Offline:
+		l.str("mode", e.Mode)
+		l.ms("for_ms", e.Dur)
+	case Background:
+		l.bool("close", e.OK)
+		l.ms("for_ms", e.Dur)
+	case Noticed:
+		l.str("by", e.Mode)
+		l.ms("after_ms", e.Dur)
 	}
 	return l.end()
 }

@@ -47,11 +47,25 @@ const (
 	// GiveUp: reconnecting stopped after Attempt attempts (reconnect off
 	// or max_attempts reached); the client is failed.
 	GiveUp
+	// Offline: the client's network went away for Dur, Mode silent or
+	// reset (client.network or an offline step).
+	Offline
+	// Online: the network came back.
+	Online
+	// Background: the app went to the background for Dur; OK says whether
+	// that closes the connection.
+	Background
+	// Foreground: the app came back.
+	Foreground
+	// Noticed: a silent network loss was noticed Dur after it began, by
+	// Mode "client" (its heartbeat) or "server" (it closed the connection).
+	Noticed
 	numKinds
 )
 
 var kindNames = [numKinds]string{"client_start", "client_end", "state", "dial_failed", "open",
-	"drop", "close", "backoff", "heartbeat_miss", "queue_overflow", "flush", "give_up"}
+	"drop", "close", "backoff", "heartbeat_miss", "queue_overflow", "flush", "give_up",
+	"offline", "online", "background", "foreground", "noticed"}
 
 // String is the kind's name in the event field.
 func (k Kind) String() string {
@@ -85,6 +99,7 @@ type Event struct {
 	Reason   string        // Drop, Close: the close frame's reason
 	Err      string        // DialFailed, Drop: error text, redacted when written
 	Policy   string        // QueueOverflow
+	Mode     string        // Offline, Noticed
 
 	// Socket.IO, Open only.
 	SID, Transport string

@@ -1,0 +1,154 @@
+package client
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/wsbench/wsbench/transport/socketio"
+)
+
+// ownSends is what a client sent of its own tracked messages, for the
+// senders whose messages come back to it (an echo, or a room that
+// includes the sender). A number it never sent, because its queue
+// dropped it or still held it at the end, is not lost on the way; one it
+// sent after the last that came back is, if nothing came back. Without
+// it, every dropped message would count as lost too.
+type ownSends struct {
+	mu   sync.Mutex // senders write, the reader reads
+	by   map[string]*ownSender
+	scan []byte // the sender's field, reused
+}
+
+// ownSender is one sender value's sends: the lowest and highest number
+// written, and the numbers never written (excused from loss).
+type ownSender struct {
+	lo, hi  uint64
+	excused map[uint64]struct{}
+}
+
+// tracked returns the delivery fields of a message this client sends: a
+// WebSocket message, or a Socket.IO event packet's first argument.
+func (v *VU) tracked(data []byte) (sender []byte, seq uint64, ok bool) {
+	obj := data
+	if v.sio {
+		p, err := socketio.Parse(data)
+		if err != nil || (p.Type != socketio.Event && p.Type != socketio.BinaryEvent) {
+			return nil, 0, false
+		}
+		if obj = firstArg(p.Data); obj == nil {
+			return nil, 0, false
+		}
+	}
+	cfg := v.deliv.cfg
+	sender, ok = jsonField(obj, cfg.Sender)
+	if !ok {
+		return nil, 0, false
+	}
+	text, ok := jsonField(obj, cfg.Seq)
+	if !ok {
+		return nil, 0, false
+	}
+	seq, err := strconv.ParseUint(string(text), 10, 64)
+	return sender, seq, err == nil
+}
+
+// firstArg returns the first argument of an event's JSON array, nil when
+// it has none.
+func firstArg(data []byte) []byte {
+	i := skipString(data, 1) // past the name
+	if i < 0 {
+		return nil
+	}
+	i = skipSpace(data, i)
+	if i >= len(data) || data[i] != ',' {
+		return nil
+	}
+	i = skipSpace(data, i+1)
+	end := skipValue(data, i)
+	if end < 0 {
+		return nil
+	}
+	return data[i:end]
+}
+
+// wrote notes a tracked message the client wrote to the server.
+func (v *VU) wrote(data []byte) {
+	if v.deliv == nil {
+		return
+	}
+	sender, seq, ok := v.tracked(data)
+	if !ok {
+		return
+	}
+	o := &v.deliv.own
+	o.mu.Lock()
+	s := o.sender(sender)
+	if s.hi == 0 || seq < s.lo {
+		s.lo = seq
+	}
+	s.hi = max(s.hi, seq)
+	o.mu.Unlock()
+}
+
+// unsent notes a tracked message the client will never write.
+func (v *VU) unsent(data []byte) {
+	if v.deliv == nil {
+		return
+	}
+	sender, seq, ok := v.tracked(data)
+	if !ok {
+		return
+	}
+	o := &v.deliv.own
+	o.mu.Lock()
+	s := o.sender(sender)
+	if s.excused == nil {
+		s.excused = map[uint64]struct{}{}
+	}
+	s.excused[seq] = struct{}{}
+	o.mu.Unlock()
+}
+
+// sender returns name's record, making it. Callers hold o.mu.
+func (o *ownSends) sender(name []byte) *ownSender {
+	s := o.by[string(name)]
+	if s == nil {
+		if o.by == nil {
+			o.by = map[string]*ownSender{}
+		}
+		s = &ownSender{}
+		o.by[string(name)] = s
+	}
+	return s
+}
+
+// excusedIn counts, and forgets, the excused numbers in [lo, hi] of
+// sender name.
+func (o *ownSends) excusedIn(name string, lo, hi uint64) uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s := o.by[name]
+	if s == nil || lo > hi {
+		return 0
+	}
+	var n uint64
+	for seq := range s.excused {
+		if seq >= lo && seq <= hi {
+			n++
+			delete(s.excused, seq)
+		}
+	}
+	return n
+}
+
+// span returns what the client wrote as sender name: ok false when it
+// wrote nothing under that name.
+func (o *ownSends) span(name string) (lo, hi uint64, ok bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s := o.by[name]
+	if s == nil || s.hi == 0 {
+		return 0, 0, false
+	}
+	return s.lo, s.hi, true
+}
