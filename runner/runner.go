@@ -96,19 +96,24 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	}
 	dialer := o.Dialer
 	if dialer == nil {
-		if dialer, err = newDialer(sc); err != nil {
+		if dialer, err = newDialer(sc, &sc.Client); err != nil {
 			return nil, err
 		}
 	}
 
 	start := time.Now()
+	profiles, err := newProfiles(sc, o.Dialer, start, o.Shards)
+	if err != nil {
+		return nil, err
+	}
 	r := &run{
-		sc:      sc,
-		url:     url,
-		dialer:  dialer,
-		rec:     metrics.NewRecorder(start, o.Shards),
-		seed:    uint64(sc.Seed),
-		segment: o.Segment,
+		sc:       sc,
+		url:      url,
+		dialer:   dialer,
+		rec:      metrics.NewRecorder(start, o.Shards),
+		seed:     uint64(sc.Seed),
+		profiles: profiles,
+		segment:  o.Segment,
 	}
 	if r.seed == 0 {
 		r.seed = uint64(start.UnixNano())
@@ -160,6 +165,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 
 	end := time.Now()
 	snap := r.rec.Snapshot(end)
+	snap.Profiles = r.profileSnapshots(end)
 	load.sample(end)
 	var ts *trace.Stats
 	if o.Trace != nil {
@@ -186,9 +192,12 @@ type run struct {
 	url    string
 	dialer transport.Dialer
 	rec    *metrics.Recorder
-	seed   uint64
-	hard   context.Context
-	trace  *trace.Writer // nil when not tracing
+	// profiles are the population's kinds of client; nil without
+	// clients.profiles.
+	profiles []profile
+	seed     uint64
+	hard     context.Context
+	trace    *trace.Writer // nil when not tracing
 
 	segment Segment
 	wg      sync.WaitGroup
@@ -305,16 +314,19 @@ func (r *run) startClient(s *slot) {
 		r.endSlot(s)
 		return
 	}
+	cfg, dialer, psh := r.clientOf(s.id)
 	vu := client.New(client.Options{
-		Slot:     s.id,
-		Iter:     s.iter,
-		Seq:      s.seq,
-		URL:      r.url,
-		Dialer:   r.dialer,
-		Scenario: r.sc,
-		Shard:    s.shard,
-		Seed:     r.seed,
-		Trace:    s.trace,
+		Slot:         s.id,
+		Iter:         s.iter,
+		Seq:          s.seq,
+		URL:          r.url,
+		Dialer:       dialer,
+		Scenario:     r.sc,
+		Client:       cfg,
+		Shard:        s.shard,
+		ProfileShard: psh,
+		Seed:         r.seed,
+		Trace:        s.trace,
 	})
 	vu.Start(r.hard, s.stop, func(bool) {
 		s.seq = vu.Seq()
@@ -344,7 +356,10 @@ func (r *run) startClient(s *slot) {
 				r.endSlot(s)
 			}
 		})
-		pause.Reset(r.sc.Client.Reconnect.InitialDelay.D())
+		if cfg == nil {
+			cfg = &r.sc.Client
+		}
+		pause.Reset(cfg.Reconnect.InitialDelay.D())
 	})
 }
 

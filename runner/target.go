@@ -37,11 +37,17 @@ func resolveTarget(sc *scenario.Scenario) (string, *Embedded, error) {
 	}
 	cfg := testserver.Config{Faults: faults(sc.Server)}
 	sio := sc.Protocol == scenario.ProtocolSocketIO
+	sv := sc.Server
 	if sio {
 		cfg.SocketIO = testserver.SocketIO{Enabled: true, Path: sc.SocketIO.Path}
-		if sv := sc.Server; sv != nil {
+		if sv != nil {
 			cfg.SocketIO.PingInterval, cfg.SocketIO.PingTimeout = sv.PingInterval.D(), sv.PingTimeout.D()
 		}
+	} else if sv != nil {
+		cfg.PingInterval, cfg.PingTimeout = sv.PingInterval.D(), sv.PingTimeout.D()
+	}
+	if sv != nil && sv.Broadcast != nil {
+		cfg.Broadcast = testserver.Broadcast{Every: sv.Broadcast.Every.D(), Event: sv.Broadcast.Event}
 	}
 	srv := testserver.New(cfg)
 	if err := srv.Start("127.0.0.1:0"); err != nil {
@@ -78,21 +84,20 @@ func faults(s *scenario.Server) testserver.Faults {
 	return f
 }
 
-// newDialer builds the WebSocket or Socket.IO dialer the scenario's client
-// block asks for.
-func newDialer(sc *scenario.Scenario) (transport.Dialer, error) {
-	c := &sc.Client
+// newDialer builds the WebSocket or Socket.IO dialer client block c (the
+// scenario's, or a profile's) asks for.
+func newDialer(sc *scenario.Scenario, c *scenario.Client) (transport.Dialer, error) {
 	h := http.Header{}
 	for k, v := range c.Headers {
 		h.Set(k, v)
 	}
-	tc, err := tlsConfig(sc)
+	tc, err := tlsConfig(sc, c)
 	if err != nil {
 		return nil, err
 	}
 	netDial := sourceDialer(sc.SourceIPs())
 	if sc.Protocol == scenario.ProtocolSocketIO {
-		return socketIODialer(sc, h, tc, netDial), nil
+		return socketIODialer(sc, c, h, tc, netDial), nil
 	}
 	return ws.NewDialer(ws.Options{
 		NetDial:          netDial,
@@ -127,8 +132,8 @@ func sourceDialer(ips []netip.Addr) func(ctx context.Context, network, addr stri
 	}
 }
 
-func socketIODialer(sc *scenario.Scenario, h http.Header, tc *tls.Config, netDial func(context.Context, string, string) (net.Conn, error)) transport.Dialer {
-	c, sio := &sc.Client, &sc.SocketIO
+func socketIODialer(sc *scenario.Scenario, c *scenario.Client, h http.Header, tc *tls.Config, netDial func(context.Context, string, string) (net.Conn, error)) transport.Dialer {
+	sio := &sc.SocketIO
 	q := url.Values{}
 	for k, v := range sio.Query {
 		q.Set(k, v)
@@ -155,8 +160,7 @@ func socketIODialer(sc *scenario.Scenario, h http.Header, tc *tls.Config, netDia
 
 // tlsConfig is the TLS configuration for wss:// and https:// targets, nil
 // for others.
-func tlsConfig(sc *scenario.Scenario) (*tls.Config, error) {
-	c := &sc.Client
+func tlsConfig(sc *scenario.Scenario, c *scenario.Client) (*tls.Config, error) {
 	var tc *tls.Config
 	if strings.HasPrefix(sc.Target, "wss://") || strings.HasPrefix(sc.Target, "https://") {
 		tc = &tls.Config{

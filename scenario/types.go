@@ -264,10 +264,25 @@ type Server struct {
 	// IgnorePings stops the server answering ping frames (Socket.IO: stops
 	// it sending pings).
 	IgnorePings bool `yaml:"ignore_pings"`
-	// PingInterval and PingTimeout are the embedded Socket.IO server's
-	// (protocol socketio only); zero means 25s and 20s.
+	// PingInterval and PingTimeout are the embedded server's heartbeat.
+	// Socket.IO: its pingInterval and pingTimeout; absent means 25s and
+	// 20s. WebSocket: a ping frame every PingInterval, and a connection
+	// whose pong does not come within PingTimeout (absent: PingInterval)
+	// is reset; absent means no heartbeat.
 	PingInterval Duration `yaml:"ping_interval"`
 	PingTimeout  Duration `yaml:"ping_timeout"`
+	// Broadcast makes the server send every connection a numbered message
+	// at a fixed interval, so each receiver can count what it missed.
+	Broadcast *ServerBroadcast `yaml:"broadcast"`
+}
+
+// ServerBroadcast sends {"sender":"server","seq":N,"sent_at":UNIX_MS}
+// every Every to every connection (WebSocket), or emits it as event Event
+// (Socket.IO, main namespace; default tick). N counts 1, 2, 3... for the
+// whole server.
+type ServerBroadcast struct {
+	Every Duration `yaml:"every"`
+	Event string   `yaml:"event"`
 }
 
 // ServerClose closes Fraction of the open connections every Every with a

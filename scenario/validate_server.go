@@ -12,12 +12,13 @@ func (d *decoder) checkServer(s *Scenario) {
 	if s.Target != "" && !s.IsEmbedded() {
 		d.problem("server", "configures the embedded test server; remove it or set target: embedded")
 	}
-	for _, k := range []string{"ping_interval", "ping_timeout"} {
-		if !d.set["server."+k] {
-			continue
-		}
-		if s.Protocol != ProtocolSocketIO {
-			d.problem("server."+k, "%s configures the embedded Socket.IO server; it needs protocol: socketio", k)
+	if d.set["server.ping_timeout"] && !d.set["server.ping_interval"] && s.Protocol != ProtocolSocketIO {
+		d.problem("server.ping_timeout", "needs server.ping_interval: the embedded WebSocket server pings only when it is set")
+	}
+	if b := sv.Broadcast; b != nil {
+		d.checkEvery("server.broadcast", b.Every)
+		if b.Event != "" && s.Protocol != ProtocolSocketIO {
+			d.problem("server.broadcast.event", "names a Socket.IO event; it needs protocol: socketio")
 		}
 	}
 	if d.set["server.ping_interval"] && sv.PingInterval <= 0 {
