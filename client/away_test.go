@@ -82,9 +82,10 @@ func TestSilentOfflineKeepsTheSocketAndReconnectsWhenBack(t *testing.T) {
 		t.Fatalf("offline periods %d sent %d flushed %d dropped %d unsent %d; want 1 3 3 0 0", c[metrics.OfflinePeriods],
 			c[metrics.OfflineSent], c[metrics.OfflineFlushed], c[metrics.OfflineDropped], c[metrics.OfflineUnsent])
 	}
-	if s.Causes[metrics.CauseNetworkOffline] != 1 || c[metrics.ConnDropped] != 1 || c[metrics.ReconnectAttempts] != 0 {
-		t.Fatalf("drops %d (network_offline %d), reconnect attempts %d; want the one drop, no backoff attempt",
-			c[metrics.ConnDropped], s.Causes[metrics.CauseNetworkOffline], c[metrics.ReconnectAttempts])
+	if s.Causes[metrics.CauseNetworkOffline] != 1 || c[metrics.ConnDropped] != 1 ||
+		c[metrics.ReconnectAttempts] != 1 || c[metrics.ReconnectSuccesses] != 1 {
+		t.Fatalf("drops %d (network_offline %d), reconnect attempts %d, successes %d; want the one drop, one reconnect",
+			c[metrics.ConnDropped], s.Causes[metrics.CauseNetworkOffline], c[metrics.ReconnectAttempts], c[metrics.ReconnectSuccesses])
 	}
 	if s.Hists[metrics.ResumeOpen].TotalCount() != 1 || s.Hists[metrics.ResumeFlushed].TotalCount() != 1 {
 		t.Fatalf("resume_open %d, resume_flushed %d samples; want 1 each",

@@ -74,6 +74,7 @@ func (h *heartbeat) fire() {
 		if m := h.vu.silent.Load(); m != nil && m.conn == conn {
 			// The network is gone: the client knows the connection is
 			// dead, but cannot tell the server; it waits for the network.
+			h.vu.rec.Inc(metrics.HeartbeatMissed)
 			h.vu.noticed(m, true, h.vu.clock.Now())
 			return
 		}

@@ -158,9 +158,17 @@ func (v *VU) lifeFrom(l *life, attempt int, dropAt time.Time) {
 			}
 			continue
 		}
+		resumed := false
 		if v.takeResume() {
-			// Back: connect at once. The time away is not a recovery.
+			// Back: connect at once. The time away is not a recovery, but
+			// a new connection after an open one is a reconnect.
 			attempt, dropAt = 0, time.Time{}
+			v.mu.Lock()
+			resumed = l.isOpen
+			v.mu.Unlock()
+			if resumed {
+				v.rec.Inc(metrics.ReconnectAttempts)
+			}
 		}
 		if attempt > 0 {
 			if max := v.cfg.Reconnect.MaxAttempts; !v.cfg.Reconnect.On() || (max > 0 && attempt > max) {
@@ -205,6 +213,9 @@ func (v *VU) lifeFrom(l *life, attempt int, dropAt time.Time) {
 		}
 		now := v.clock.Now()
 		v.opened(conn, attempt, now.Sub(start))
+		if resumed && attempt == 0 {
+			v.rec.Inc(metrics.ReconnectSuccesses)
+		}
 		if !dropAt.IsZero() {
 			v.rec.Observe(metrics.Recover, now.Sub(dropAt))
 			dropAt = time.Time{}
@@ -456,6 +467,7 @@ func (v *VU) served(s *session, err error) (next bool, dropAt time.Time) {
 				// The client did not end it: its own ping timeout did,
 				// or the server closed it.
 				if errors.Is(err, socketio.ErrPingTimeout) {
+					v.rec.Inc(metrics.HeartbeatMissed)
 					v.noticed(silent, true, now)
 					keep = a != nil && a.net > 0
 				} else {

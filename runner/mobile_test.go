@@ -230,3 +230,41 @@ func TestSameSeedSameOfflineSchedule(t *testing.T) {
 	}
 	t.Logf("%d periods compared", same)
 }
+
+// silentSocketIO: Socket.IO clients go silent against the embedded
+// server, whose pings find them; the clients' own ping timeout is longer.
+const silentSocketIO = `
+target: embedded
+protocol: socketio
+duration: 3s
+graceful_stop: 2s
+clients: {count: 4}
+server: {ping_interval: 200ms, ping_timeout: 200ms}
+steps:
+  - connect
+  - sleep: 300ms
+  - offline: {for: 1500ms, mode: silent}
+  - sleep: 1m
+`
+
+// TestSilentOfflineSocketIO: a silent Socket.IO client answers no ping;
+// either the server's ping timeout or the client's own (pingInterval +
+// pingTimeout without a ping) notices it, and the server counts its own;
+// every client is back after the network returns.
+func TestSilentOfflineSocketIO(t *testing.T) {
+	var srv *testserver.Server
+	res := runYAML(t, silentSocketIO, "", Options{Embedded: func(s *Embedded) { srv = s }})
+	c := counters(res)
+	st := srv.Stats()
+	if st.SocketIO == nil || st.SocketIO.PingTimeouts != 4 {
+		t.Fatalf("server stats %+v: want 4 ping timeouts", st.SocketIO)
+	}
+	if c(metrics.NoticedByServer)+c(metrics.NoticedByClient) < 4 || c(metrics.NoticedByServer) > 4 || c(metrics.NoticedByClient) > 4 {
+		t.Errorf("noticed by server %d, by client %d; want every loss noticed once per side at most",
+			c(metrics.NoticedByServer), c(metrics.NoticedByClient))
+	}
+	if res.Snapshot.Causes[metrics.CauseNetworkOffline] != 4 || c(metrics.ConnOpened) != 8 || c(metrics.ReconnectSuccesses) != 4 {
+		t.Errorf("network_offline %d, opened %d, reconnects %d; want 4, 8, 4",
+			res.Snapshot.Causes[metrics.CauseNetworkOffline], c(metrics.ConnOpened), c(metrics.ReconnectSuccesses))
+	}
+}
