@@ -40,6 +40,7 @@ type away struct {
 	sched  []*schedule   // the random periods
 	timers []*time.Timer // the ends of step periods
 	ended  bool          // the VU finished: nothing starts again
+	seed   uint64        // the run's seed, for the schedules' draws
 }
 
 // silentMark is a connection muted by a silent network loss, and when.
@@ -418,21 +419,24 @@ func (v *VU) startSchedules() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	a := v.awayLocked()
+	seed := a.seed
 	if n != nil {
 		mode := n.Mode
-		a.sched = append(a.sched, v.newSchedule(netStream, n.OfflineEvery, n.OfflineFor,
+		a.sched = append(a.sched, v.newSchedule(seed^netStream, n.OfflineEvery, n.OfflineFor,
 			func(d time.Duration) { v.goOffline(mode, d) }, v.goOnline))
 	}
 	if b != nil {
 		closes := b.Closes()
-		a.sched = append(a.sched, v.newSchedule(bgStream, b.Every, b.For,
+		a.sched = append(a.sched, v.newSchedule(seed^bgStream, b.Every, b.For,
 			func(d time.Duration) { v.goBackground(d, closes) }, v.foreground))
 	}
 }
 
-func (v *VU) newSchedule(stream uint64, every scenario.Every, dur scenario.Sleep, begin func(time.Duration), end func()) *schedule {
+// newSchedule makes a schedule drawing from seed and the client's slot and
+// iteration.
+func (v *VU) newSchedule(seed uint64, every scenario.Every, dur scenario.Sleep, begin func(time.Duration), end func()) *schedule {
 	s := &schedule{
-		rng:   rand.New(rand.NewPCG(v.seed^stream, uint64(v.slot)<<32|uint64(v.iter))),
+		rng:   rand.New(rand.NewPCG(seed, uint64(v.vars.VU)<<32|uint64(v.vars.Iter))),
 		every: every.Mean.D(),
 		lo:    dur.Min.D(),
 		hi:    max(dur.Max.D(), dur.Min.D()),

@@ -219,8 +219,8 @@ steps:
 // same periods; another slot draws others.
 func TestScheduleDrawsAreSeeded(t *testing.T) {
 	draws := func(slot int) []time.Duration {
-		v := &VU{seed: 42, slot: slot}
-		s := v.newSchedule(netStream, scenario.Every{Mean: scenario.Duration(time.Minute)},
+		v := &VU{vars: scenario.Vars{VU: slot}}
+		s := v.newSchedule(42^netStream, scenario.Every{Mean: scenario.Duration(time.Minute)},
 			scenario.Sleep{Min: scenario.Duration(time.Second), Max: scenario.Duration(10 * time.Second)}, nil, nil)
 		s.timer.Stop()
 		var out []time.Duration

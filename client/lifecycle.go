@@ -37,6 +37,9 @@ type life struct {
 	// cancelWait cancels the backoff wait or dial in progress; guarded
 	// by the VU's mutex.
 	cancelWait context.CancelFunc
+	// sio is what a Socket.IO client keeps between its connections to
+	// resume its session (socketio.recovery); nil when off.
+	sio *socketio.Session
 }
 
 // closedCh is a closed channel: what a wait for something that already
@@ -125,6 +128,9 @@ const maxKeptReadBuf = 64 << 10
 // startLifeLocked starts the lifecycle goroutine. Callers hold v.mu.
 func (v *VU) startLifeLocked() *life {
 	l := &life{}
+	if v.sio && v.sc.SocketIO.Recovers() {
+		l.sio = new(socketio.Session)
+	}
 	v.life = l
 	v.closing = false
 	v.setStateLocked(Connecting)
@@ -197,7 +203,7 @@ func (v *VU) lifeFrom(l *life, attempt int, dropAt time.Time) {
 		}
 		start := v.clock.Now()
 		ctx, done := v.waitCtx(l)
-		conn, err := v.dial(ctx)
+		conn, err := v.dial(ctx, l.sio)
 		done()
 		if err != nil {
 			if v.lifeOver(l) {
@@ -725,13 +731,13 @@ type dialResult struct {
 // stack, which then reads for the connection's whole life: this halves
 // the stack memory of an idle client (measured: 12 to 8 KiB at 10k
 // clients, bench/idle.sh).
-func (v *VU) dial(ctx context.Context) (transport.Conn, error) {
+func (v *VU) dial(ctx context.Context, sess *socketio.Session) (transport.Conn, error) {
 	ch := make(chan dialResult, 1)
 	go func() {
 		var c transport.Conn
 		var err error
-		if sd, ok := v.dialer.(sessionDialer); ok && v.sioSess != nil {
-			c, err = sd.DialSession(ctx, v.url, v.sioSess)
+		if sd, ok := v.dialer.(sessionDialer); ok && sess != nil {
+			c, err = sd.DialSession(ctx, v.url, sess)
 		} else {
 			c, err = v.dialer.Dial(ctx, v.url)
 		}

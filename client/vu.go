@@ -11,7 +11,6 @@ import (
 	"github.com/wsbench/wsbench/scenario"
 	"github.com/wsbench/wsbench/trace"
 	"github.com/wsbench/wsbench/transport"
-	"github.com/wsbench/wsbench/transport/socketio"
 )
 
 // State is where a virtual client's connection is.
@@ -147,12 +146,6 @@ type VU struct {
 	silent atomic.Pointer[silentMark]
 	// sess is the open connection's session; guarded by mu.
 	sess *session
-	// sio holds what a Socket.IO client keeps between connections to
-	// resume its session (socketio.recovery); nil when off.
-	sioSess *socketio.Session
-	seed    uint64
-	slot    int
-	iter    int
 }
 
 // New returns a VU for o.
@@ -176,9 +169,6 @@ func New(o Options) *VU {
 		sc:     o.Scenario,
 		cfg:    cfg,
 		rec:    recorder{o.Shard, o.ProfileShard},
-		seed:   o.Seed,
-		slot:   o.Slot,
-		iter:   o.Iter,
 		clock:  o.Clock,
 		lrng:   o.LifeRand,
 		vars:   scenario.Vars{VU: o.Slot, Iter: o.Iter, Seq: o.Seq, Rand: o.Rand},
@@ -192,8 +182,9 @@ func New(o Options) *VU {
 	if cfg.Delivery != nil {
 		v.deliv = newDeliveries(cfg.Delivery)
 	}
-	if v.sio && (o.Scenario.SocketIO.Recovery == nil || *o.Scenario.SocketIO.Recovery) {
-		v.sioSess = new(socketio.Session)
+	if cfg.Network != nil || cfg.Background != nil {
+		// Only a client with a schedule keeps the seed its draws need.
+		v.aw = &away{seed: o.Seed}
 	}
 	return v
 }
