@@ -14,9 +14,8 @@ import (
 // sent after the last that came back is, if nothing came back. Without
 // it, every dropped message would count as lost too.
 type ownSends struct {
-	mu   sync.Mutex // senders write, the reader reads
-	by   map[string]*ownSender
-	scan []byte // the sender's field, reused
+	mu sync.Mutex // senders write, the reader reads
+	by map[string]*ownSender
 }
 
 // ownSender is one sender value's sends: the lowest and highest number
@@ -73,25 +72,27 @@ func firstArg(data []byte) []byte {
 
 // wrote notes a tracked message the client wrote to the server.
 func (v *VU) wrote(data []byte) {
-	if v.deliv == nil {
-		return
-	}
-	sender, seq, ok := v.tracked(data)
-	if !ok {
-		return
-	}
-	o := &v.deliv.own
-	o.mu.Lock()
-	s := o.sender(sender)
-	if s.hi == 0 || seq < s.lo {
-		s.lo = seq
-	}
-	s.hi = max(s.hi, seq)
-	o.mu.Unlock()
+	v.noteOwn(data, func(s *ownSender, seq uint64) {
+		if s.hi == 0 || seq < s.lo {
+			s.lo = seq
+		}
+		s.hi = max(s.hi, seq)
+	})
 }
 
 // unsent notes a tracked message the client will never write.
 func (v *VU) unsent(data []byte) {
+	v.noteOwn(data, func(s *ownSender, seq uint64) {
+		if s.excused == nil {
+			s.excused = map[uint64]struct{}{}
+		}
+		s.excused[seq] = struct{}{}
+	})
+}
+
+// noteOwn calls note with the record of data's sender, under the lock,
+// when data is a tracked message.
+func (v *VU) noteOwn(data []byte, note func(*ownSender, uint64)) {
 	if v.deliv == nil {
 		return
 	}
@@ -101,11 +102,7 @@ func (v *VU) unsent(data []byte) {
 	}
 	o := &v.deliv.own
 	o.mu.Lock()
-	s := o.sender(sender)
-	if s.excused == nil {
-		s.excused = map[uint64]struct{}{}
-	}
-	s.excused[seq] = struct{}{}
+	note(o.sender(sender), seq)
 	o.mu.Unlock()
 }
 

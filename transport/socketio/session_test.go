@@ -225,10 +225,11 @@ func TestRecoveryOffServer(t *testing.T) {
 // offset last.
 const offsetTickEvent = `2["tick",{"n":12345,"text":"a short event"},"1700000000000-42"]`
 
-// TestReadWithSessionAllocatesNothing: tracking each event's offset keeps
-// the read path free of allocations.
-func TestReadWithSessionAllocatesNothing(t *testing.T) {
-	url := streamtest.Stream(t, "4"+offsetTickEvent, func(c *websocket.Conn, r *http.Request) bool {
+// offsetStream dials, with a session, a server that offers recovery and
+// then streams offsetTickEvent.
+func offsetStream(tb testing.TB) (*Conn, *Session) {
+	tb.Helper()
+	url := streamtest.Stream(tb, "4"+offsetTickEvent, func(c *websocket.Conn, r *http.Request) bool {
 		_ = c.WriteMessage(websocket.TextMessage, []byte(`0{"sid":"s","upgrades":[],"pingInterval":600000,"pingTimeout":600000}`))
 		if _, _, err := c.ReadMessage(); err != nil { // CONNECT
 			return false
@@ -236,12 +237,19 @@ func TestReadWithSessionAllocatesNothing(t *testing.T) {
 		_ = c.WriteMessage(websocket.TextMessage, []byte(`40{"sid":"x","pid":"p"}`))
 		return true
 	})
-	var s Session
-	c, err := NewDialer(Options{}).DialSession(context.Background(), url, &s)
+	s := new(Session)
+	c, err := NewDialer(Options{}).DialSession(context.Background(), url, s)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { c.Abort() })
+	tb.Cleanup(func() { c.Abort() })
+	return c.(*Conn), s
+}
+
+// TestReadWithSessionAllocatesNothing: tracking each event's offset keeps
+// the read path free of allocations.
+func TestReadWithSessionAllocatesNothing(t *testing.T) {
+	c, s := offsetStream(t)
 	buf := make([]byte, 0, 16)
 	read := func() {
 		_, data, err := c.ReadMessage(buf)
@@ -265,20 +273,7 @@ func TestReadWithSessionAllocatesNothing(t *testing.T) {
 }
 
 func BenchmarkReadMessageWithSession(b *testing.B) {
-	url := streamtest.Stream(b, "4"+offsetTickEvent, func(c *websocket.Conn, r *http.Request) bool {
-		_ = c.WriteMessage(websocket.TextMessage, []byte(`0{"sid":"s","upgrades":[],"pingInterval":600000,"pingTimeout":600000}`))
-		if _, _, err := c.ReadMessage(); err != nil {
-			return false
-		}
-		_ = c.WriteMessage(websocket.TextMessage, []byte(`40{"sid":"x","pid":"p"}`))
-		return true
-	})
-	var s Session
-	c, err := NewDialer(Options{}).DialSession(context.Background(), url, &s)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { c.Abort() })
+	c, _ := offsetStream(b)
 	var buf []byte
 	b.ReportAllocs()
 	b.SetBytes(int64(len(offsetTickEvent)))
