@@ -2,6 +2,7 @@ package client
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +42,7 @@ type away struct {
 	timers []*time.Timer // the ends of step periods
 	ended  bool          // the VU finished: nothing starts again
 	seed   uint64        // the run's seed, for the schedules' draws
+	mode   string        // the network loss in progress: silent or reset
 }
 
 // silentMark is a connection muted by a silent network loss, and when.
@@ -130,6 +132,7 @@ func (v *VU) goOffline(mode string, d time.Duration) {
 		v.mu.Unlock()
 		return
 	}
+	a.mode = mode
 	v.rec.Inc(metrics.OfflinePeriods)
 	if v.tr != nil {
 		v.emit(trace.Event{Kind: trace.Offline, Mode: mode, Dur: d})
@@ -177,7 +180,7 @@ func (v *VU) cutLocked(mode string) func() {
 func (v *VU) goOnline() {
 	v.mu.Lock()
 	a := v.aw
-	if a == nil || a.net == 0 {
+	if a == nil || a.net == 0 || a.ended {
 		v.mu.Unlock()
 		return
 	}
@@ -218,22 +221,22 @@ func (v *VU) returnLocked() func() {
 	if a.gated() {
 		return func() {}
 	}
-	now := v.clock.Now()
-	kept := v.conn != nil && v.silent.Load() == nil // a silent connection is dead to the client
 	a.resumeNow = true
-	a.backAt = now
-	a.openDue = !kept
 	if a.back != nil {
 		close(a.back)
 		a.back = nil
 	}
+	if v.life == nil || v.state == Failed {
+		return func() {} // no connection wanted now: nothing to resume
+	}
+	// A silent connection is dead to the client, and one closing for the
+	// background is going.
+	kept := v.conn != nil && v.silent.Load() == nil && v.conn != a.bgConn
+	a.backAt = v.clock.Now()
+	a.openDue = !kept
 	if a.bg > 0 {
 		return func() {} // still in the background, with the connection kept: sends wait
 	}
-	if v.life == nil || v.state == Failed {
-		return func() {}
-	}
-	conn, s := v.conn, v.sess
 	if !kept {
 		v.setStateLocked(Reconnecting)
 		return func() {}
@@ -241,16 +244,11 @@ func (v *VU) returnLocked() func() {
 	// Back from a background that kept the connection open.
 	if v.queue.len() == 0 {
 		v.setStateLocked(Open)
+		v.life.openedLocked()
 		return func() { signal(v.space) }
 	}
 	v.setStateLocked(Reconnecting) // until the flush ends
-	s.flushes.Add(1)
-	return func() {
-		go func() {
-			defer s.flushes.Done()
-			v.flush(s.l, conn)
-		}()
-	}
+	return v.sess.startFlushLocked()
 }
 
 // goBackground sends the app to the background for d; with closeConn the
@@ -298,6 +296,9 @@ func (v *VU) backgroundLocked() func() {
 		return func() {}
 	}
 	a.bgConn = conn
+	if v.tr != nil {
+		v.emit(trace.Event{Kind: trace.Close, Code: 1001, Reason: "going away"})
+	}
 	return func() {
 		_ = conn.Close(1001, "going away")
 		// A server that does not answer the close frame is not waited for.
@@ -316,7 +317,7 @@ func (v *VU) backgroundLocked() func() {
 func (v *VU) foreground() {
 	v.mu.Lock()
 	a := v.aw
-	if a == nil || a.bg == 0 {
+	if a == nil || a.bg == 0 || a.ended {
 		v.mu.Unlock()
 		return
 	}
@@ -352,11 +353,21 @@ func (v *VU) stepAway(kind scenario.StepKind, s *scenario.Away) {
 		end = v.foreground
 	}
 	v.mu.Lock()
+	defer v.mu.Unlock()
 	a := v.awayLocked()
-	if !a.ended {
-		a.timers = append(a.timers, time.AfterFunc(d, end))
+	if a.ended {
+		return
 	}
-	v.mu.Unlock()
+	// The timer forgets itself when it fires, so a loop of such steps
+	// keeps only the periods in progress. It takes the lock, so t is set.
+	var t *time.Timer
+	t = time.AfterFunc(d, func() {
+		v.mu.Lock()
+		a.timers = slices.DeleteFunc(a.timers, func(x *time.Timer) bool { return x == t })
+		v.mu.Unlock()
+		end()
+	})
+	a.timers = append(a.timers, t)
 }
 
 // stopAway ends the schedules and step periods when the VU finishes, and
@@ -391,6 +402,7 @@ func (v *VU) stopAway() {
 // Its generator is the slot's own, seeded from the run's seed, so the
 // same seed draws the same periods whatever the timing.
 type schedule struct {
+	v      *VU
 	rng    *rand.Rand
 	every  time.Duration
 	lo, hi time.Duration
@@ -436,6 +448,7 @@ func (v *VU) startSchedules() {
 // iteration.
 func (v *VU) newSchedule(seed uint64, every scenario.Every, dur scenario.Sleep, begin func(time.Duration), end func()) *schedule {
 	s := &schedule{
+		v:     v,
 		rng:   rand.New(rand.NewPCG(seed, uint64(v.vars.VU)<<32|uint64(v.vars.Iter))),
 		every: every.Mean.D(),
 		lo:    dur.Min.D(),
@@ -467,14 +480,20 @@ func (s *schedule) fire() {
 	if s.stopped.Load() {
 		return
 	}
+	var next time.Duration
 	if !s.on {
 		s.on = true
-		d := s.nextLength()
-		s.begin(d)
-		s.timer.Reset(d)
-		return
+		next = s.nextLength()
+		s.begin(next)
+	} else {
+		s.on = false
+		s.end()
+		next = s.nextGap()
 	}
-	s.on = false
-	s.end()
-	s.timer.Reset(s.nextGap())
+	// stopAway stops the timer under the lock: no reset after it.
+	s.v.mu.Lock()
+	if !s.v.aw.ended {
+		s.timer.Reset(next)
+	}
+	s.v.mu.Unlock()
 }

@@ -266,3 +266,84 @@ steps:
 		t.Fatalf("unexpected %v, unmatched %d; want chat 2, (text) 1", s.Unexpected, s.Counters[metrics.MsgsUnmatched])
 	}
 }
+
+// TestOneFlushAtATime: an app that leaves for the background (keeping its
+// connection) and comes back while the queue is being flushed does not
+// start a second flush beside the first: two would write at once.
+func TestOneFlushAtATime(t *testing.T) {
+	conn := &gateConn{fakeConn: newFakeConn(), writing: make(chan struct{}), release: make(chan error)}
+	vu, _ := readyVU(t, queueScenario(100, "drop-oldest"), conn)
+	vu.conn, vu.state = nil, Reconnecting
+	for range 3 {
+		send(vu, "queued")
+	}
+	l := &life{}
+	s := &session{v: vu, l: l, conn: conn}
+	vu.mu.Lock()
+	vu.life, vu.conn, vu.sess = l, conn, s
+	start := s.startFlushLocked()
+	vu.mu.Unlock()
+	start()
+	<-conn.writing // the first flush writes
+
+	vu.goBackground(time.Hour, false)
+	vu.foreground()
+	select {
+	case <-conn.writing:
+		t.Fatal("a second flush wrote while the first was writing")
+	case <-time.After(100 * time.Millisecond):
+	}
+	conn.release <- nil
+	for range 2 { // the rest, one at a time
+		<-conn.writing
+		conn.release <- nil
+	}
+	s.flushes.Wait()
+	if got := conn.Writes(); len(got) != 3 || vu.State() != Open {
+		t.Fatalf("wrote %q, state %s; want the 3 queued messages once each, then open", got, vu.State())
+	}
+}
+
+// TestConnectAfterKeptBackground: a connect step run while the app is in
+// the background with its connection kept returns once the connection is
+// open; the app's sends still wait.
+func TestConnectAfterKeptBackground(t *testing.T) {
+	srv := startServer(t)
+	sc := oneClient(t, `
+client:
+  heartbeat: {mode: off}
+steps:
+  - background: {for: 300ms, close: false}
+  - connect
+  - send: early
+  - sleep: 600ms
+`)
+	vu, rec := realVU(t, sc, srv.URL("/echo"))
+	if !vu.Run(context.Background(), context.Background()) {
+		t.Fatal("the steps did not complete: connect waited for a foreground")
+	}
+	c := counters(rec).Counters
+	if c[metrics.OfflineSent] != 1 || c[metrics.OfflineFlushed] != 1 || srv.Stats().MessagesIn != 1 {
+		t.Fatalf("offline sent %d flushed %d, server got %d; want the send held, then flushed", c[metrics.OfflineSent],
+			c[metrics.OfflineFlushed], srv.Stats().MessagesIn)
+	}
+	// The client came back to a connection it kept: nothing to reopen.
+	if h := counters(rec).Hists; h[metrics.ResumeOpen].TotalCount() != 0 || h[metrics.ResumeFlushed].TotalCount() != 1 {
+		t.Fatalf("resume_open %d, resume_flushed %d samples; want 0 and 1", h[metrics.ResumeOpen].TotalCount(), h[metrics.ResumeFlushed].TotalCount())
+	}
+}
+
+// TestStepTimersForgetThemselves: a loop of offline steps keeps only the
+// periods in progress.
+func TestStepTimersForgetThemselves(t *testing.T) {
+	vu, _ := realVU(t, awayClient(t, ""), "ws://127.0.0.1:1/")
+	away := &scenario.Away{For: scenario.Sleep{Min: scenario.Duration(time.Millisecond), Max: scenario.Duration(time.Millisecond)}, Mode: scenario.NetworkReset}
+	for range 200 {
+		vu.stepAway(scenario.StepOffline, away)
+	}
+	waitFor(t, func() bool {
+		vu.mu.Lock()
+		defer vu.mu.Unlock()
+		return len(vu.aw.timers) == 0 && vu.aw.net == 0
+	})
+}

@@ -86,7 +86,7 @@ func (d *deliveries) observe(obj []byte, now time.Time, rec recorder) bool {
 	if lost > 0 && seq > windowSize {
 		// Numbers the client itself never sent left the window unseen:
 		// they are not lost on the way.
-		lost -= d.own.excusedIn(string(sender), w.first, seq-windowSize)
+		lost -= min(lost, d.own.excusedIn(string(sender), w.first, seq-windowSize))
 	}
 	if lost > 0 {
 		rec.Add(metrics.DeliveriesLost, int64(lost))
@@ -174,22 +174,26 @@ func (w *window) validMask() uint64 {
 func (d *deliveries) finish(rec recorder) {
 	var lost uint64
 	for name, w := range d.senders {
-		lost += uint64(bits.OnesCount64(w.validMask() &^ w.seen))
+		n := uint64(bits.OnesCount64(w.validMask() &^ w.seen))
 		lo, hi, own := d.own.span(name)
-		if !own {
-			continue
+		if own {
+			inWindow := w.first
+			if w.last-w.first+1 > windowSize {
+				inWindow = w.last - windowSize + 1
+			}
+			// min: a number both excused and received (a seq field the
+			// client does not number itself) must not wrap the count.
+			n -= min(n, d.own.excusedIn(name, inWindow, w.last))
+			if lo < w.first {
+				gap := w.first - lo
+				n += gap - min(gap, d.own.excusedIn(name, lo, w.first-1))
+			}
+			if hi > w.last {
+				gap := hi - w.last
+				n += gap - min(gap, d.own.excusedIn(name, w.last+1, hi))
+			}
 		}
-		inWindow := w.first
-		if w.last-w.first+1 > windowSize {
-			inWindow = w.last - windowSize + 1
-		}
-		lost -= d.own.excusedIn(name, inWindow, w.last)
-		if lo < w.first {
-			lost += w.first - lo - d.own.excusedIn(name, lo, w.first-1)
-		}
-		if hi > w.last {
-			lost += hi - w.last - d.own.excusedIn(name, w.last+1, hi)
-		}
+		lost += n
 	}
 	if lost > 0 {
 		rec.Add(metrics.DeliveriesLost, int64(lost))

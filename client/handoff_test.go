@@ -81,7 +81,7 @@ func TestFlushHoldsNoLockAcrossWrites(t *testing.T) {
 	vu.conn = conn
 	l := &life{opened: make(chan struct{})}
 	flushed := make(chan struct{})
-	go func() { defer close(flushed); vu.flush(l, conn) }()
+	go func() { defer close(flushed); vu.flush(&session{v: vu, l: l, conn: conn}) }()
 
 	<-conn.writing // the first write is in progress
 	got := make(chan State)

@@ -291,6 +291,26 @@ type session struct {
 	// flushes counts the queue's flushes in progress on conn; served
 	// waits for them. Add only under v.mu while v.sess is s.
 	flushes sync.WaitGroup
+	// flushing is set while a flush runs, so a second one never starts
+	// beside it (they would write at once); guarded by v.mu.
+	flushing bool
+}
+
+// startFlushLocked starts flushing the queue on s beside its reader,
+// unless a flush already runs. Callers hold v.mu; run the returned
+// function after releasing it.
+func (s *session) startFlushLocked() func() {
+	if s.flushing {
+		return func() {}
+	}
+	s.flushing = true
+	s.flushes.Add(1)
+	return func() {
+		go func() {
+			defer s.flushes.Done()
+			s.v.flush(s)
+		}()
+	}
 }
 
 // drain reads what has arrived on a polled connection (some may have
@@ -413,26 +433,18 @@ func (v *VU) serve(s *session) bool {
 	switch {
 	case a != nil && a.net > 0:
 		// The network went while the handshake finished.
-		mode := scenario.NetworkSilent
-		if n := v.cfg.Network; n != nil {
-			mode = n.Mode
-		}
-		after = v.cutLocked(mode)
+		after = v.cutLocked(a.mode)
 	case a != nil && a.bg > 0:
-		after = v.backgroundLocked() // sends wait until the app is back
+		// Open, but the app's sends wait until it is back.
+		s.l.openedLocked()
+		after = v.backgroundLocked()
 	case v.queue.len() == 0:
 		v.setStateLocked(Open)
 		s.l.openedLocked()
 	default:
 		// Flush beside the reader: a long queue's replies must be read
 		// while it is written, or both sides' buffers fill up.
-		s.flushes.Add(1)
-		after = func() {
-			go func() {
-				defer s.flushes.Done()
-				v.flush(s.l, conn)
-			}()
-		}
+		after = s.startFlushLocked()
 	}
 	v.mu.Unlock()
 	after()
@@ -475,7 +487,7 @@ func (v *VU) served(s *session, err error) (next bool, dropAt time.Time) {
 				if errors.Is(err, socketio.ErrPingTimeout) {
 					v.rec.Inc(metrics.HeartbeatMissed)
 					v.noticed(silent, true, now)
-					keep = a != nil && a.net > 0
+					keep = a != nil && a.net > 0 && !a.ended
 				} else {
 					v.noticed(silent, false, now)
 				}
@@ -664,7 +676,7 @@ func (v *VU) closeConn(code int, reason string) {
 	}
 	v.closing = true
 	conn := v.conn
-	wasOpen := v.state == Open
+	wasOpen := conn != nil // open, flushing, or kept through the background
 	if v.tr != nil && v.state != Failed { // a failed client has nothing to close
 		v.emit(trace.Event{Kind: trace.Close, Code: code, Reason: reason})
 	}
@@ -694,6 +706,11 @@ func (v *VU) closeConn(code int, reason string) {
 	v.mu.Lock()
 	v.life = nil
 	v.closing = false
+	if a := v.aw; a != nil && a.ghost != nil {
+		// Kept by a reader that ended while the VU was stopping.
+		_ = a.ghost.Abort()
+		a.ghost = nil
+	}
 	if n := v.queue.len(); n > 0 {
 		v.rec.Add(metrics.QueueUnsent, int64(n))
 		v.rec.Add(metrics.OfflineUnsent, int64(v.queue.away()))

@@ -52,7 +52,7 @@ func TestQueueOverflowPolicies(t *testing.T) {
 			}
 			conn := newFakeConn()
 			vu.conn = conn
-			vu.flush(&life{opened: make(chan struct{})}, conn)
+			vu.flush(&session{v: vu, l: &life{opened: make(chan struct{})}, conn: conn})
 			if got := conn.Writes(); !slices.Equal(got, tt.flushed) {
 				t.Errorf("flushed %v, want %v", got, tt.flushed)
 			}
@@ -91,7 +91,7 @@ func TestQueueBlockWaitsForRoom(t *testing.T) {
 	vu.mu.Lock()
 	vu.conn = conn
 	vu.mu.Unlock()
-	vu.flush(&life{opened: make(chan struct{})}, conn)
+	vu.flush(&session{v: vu, l: &life{opened: make(chan struct{})}, conn: conn})
 	if !<-sent {
 		t.Fatal("blocked send was dropped")
 	}

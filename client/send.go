@@ -121,7 +121,8 @@ func (v *VU) droppedLocked(away bool, data []byte) {
 // or state read never waits for the whole queue, and a close or stop ends
 // the flush between two messages. On a write error the message goes back
 // to the front and the rest stays queued for the next connection.
-func (v *VU) flush(l *life, conn transport.Conn) {
+func (v *VU) flush(s *session) {
+	l, conn := s.l, s.conn
 	var start time.Time // for the trace
 	if v.tr != nil {
 		start = v.clock.Now()
@@ -134,6 +135,7 @@ func (v *VU) flush(l *life, conn transport.Conn) {
 			if v.tr != nil {
 				v.emit(trace.Event{Kind: trace.Flush, N: n, Left: v.queue.len(), Dur: v.clock.Now().Sub(start)})
 			}
+			s.flushing = false
 			v.mu.Unlock()
 			return
 		}
@@ -141,6 +143,7 @@ func (v *VU) flush(l *life, conn transport.Conn) {
 			if v.tr != nil {
 				v.emit(trace.Event{Kind: trace.Flush, N: n, Dur: v.clock.Now().Sub(start)})
 			}
+			s.flushing = false
 			v.setStateLocked(Open)
 			l.openedLocked()
 			v.mu.Unlock()
@@ -157,6 +160,7 @@ func (v *VU) flush(l *life, conn transport.Conn) {
 			if v.tr != nil {
 				v.emit(trace.Event{Kind: trace.Flush, N: n, Left: v.queue.len(), Dur: v.clock.Now().Sub(start)})
 			}
+			s.flushing = false
 			v.mu.Unlock()
 			v.writeFailed(conn, err)
 			return
