@@ -307,7 +307,7 @@ func TestUnexpectedWarning(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &Summary{Figures: Figures{Messages: Messages{Unmatched: tc.unmatched}, Unexpected: tc.unexpected}}
-			if got := unexpectedWarning(s); got != tc.want {
+			if got := unexpectedWarning(s, nil); got != tc.want {
 				t.Errorf("warning\n got %q\nwant %q", got, tc.want)
 			}
 		})

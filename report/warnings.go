@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/wsbench/wsbench/metrics"
@@ -58,7 +60,7 @@ func warnings(in Input, s *Summary) []string {
 		}
 		w = append(w, fmt.Sprintf("%d awaited replies timed out; their round trips are not in the %s", n, hists))
 	}
-	if w1 := unexpectedWarning(s); w1 != "" {
+	if w1 := unexpectedWarning(s, sc); w1 != "" {
 		w = append(w, w1)
 	}
 	if d := s.Drops; d != nil {
@@ -73,8 +75,10 @@ func warnings(in Input, s *Summary) []string {
 }
 
 // unexpectedWarning says how many received messages no step waited for,
-// and under which name most of them came; "" when there were none.
-func unexpectedWarning(s *Summary) string {
+// and under which name most of them came; "" when there were none. When
+// the steps wait for an event that never came under a name close to one
+// that did, it names both: the classic typo.
+func unexpectedWarning(s *Summary, sc *scenario.Scenario) string {
 	n := s.Messages.Unmatched
 	if n == 0 {
 		return ""
@@ -87,6 +91,18 @@ func unexpectedWarning(s *Summary) string {
 	text += fmt.Sprintf(", %d of them %s", top[0].count, unexpectedName(top[0].name))
 	if top[0].name != metrics.OtherNames && !strings.HasPrefix(top[0].name, "(") {
 		text += ": if no step is meant to wait for it, the client and server may disagree on an event name"
+	}
+	if sc != nil {
+		names := slices.Collect(maps.Keys(s.Unexpected))
+		slices.Sort(names)
+		for _, want := range sc.AwaitedEvents() {
+			if _, came := s.Unexpected[want]; came {
+				continue
+			}
+			if got := scenario.Suggest(want, names); got != "" {
+				text += fmt.Sprintf("; the steps wait for %q, and %d messages came as %q: a typo?", want, s.Unexpected[got], got)
+			}
+		}
 	}
 	return text
 }

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/wsbench/wsbench/metrics"
+	"github.com/wsbench/wsbench/report"
 	"github.com/wsbench/wsbench/testserver"
 	"github.com/wsbench/wsbench/trace"
 )
@@ -266,5 +268,39 @@ func TestSilentOfflineSocketIO(t *testing.T) {
 	if res.Snapshot.Causes[metrics.CauseNetworkOffline] != 4 || c(metrics.ConnOpened) != 8 || c(metrics.ReconnectSuccesses) != 4 {
 		t.Errorf("network_offline %d, opened %d, reconnects %d; want 4, 8, 4",
 			res.Snapshot.Causes[metrics.CauseNetworkOffline], c(metrics.ConnOpened), c(metrics.ReconnectSuccesses))
+	}
+}
+
+// TestEventNameMismatchIsReported: the server emits "tick", the scenario
+// waits for "ticks": the waits time out, and the report counts the ticks
+// nobody waited for under their name.
+func TestEventNameMismatchIsReported(t *testing.T) {
+	res := runYAML(t, `
+target: embedded
+protocol: socketio
+duration: 2s
+graceful_stop: 1s
+clients: {count: 3}
+server: {broadcast: {every: 50ms}}
+steps:
+  - connect
+  - expect_event: {event: ticks, timeout: 1s}
+  - sleep: 1m
+`, "", Options{})
+	c := counters(res)
+	// The embedded server also greets every client with a "welcome".
+	ticks := res.Snapshot.Unexpected["tick"]
+	if c(metrics.ExpectTimedOut) != 3 || ticks < 3*20 || ticks+res.Snapshot.Unexpected["welcome"] != c(metrics.MsgsUnmatched) {
+		t.Fatalf("timed out %d, unexpected %v, unmatched %d; want 3 timeouts and every tick counted under its name",
+			c(metrics.ExpectTimedOut), res.Snapshot.Unexpected, c(metrics.MsgsUnmatched))
+	}
+	sum, err := report.Build(report.Input{Scenario: res.Scenario, Snapshot: res.Snapshot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(sum.Warnings, func(w string) bool {
+		return strings.Contains(w, `the steps wait for "ticks", and `) && strings.Contains(w, `came as "tick": a typo?`)
+	}) {
+		t.Errorf("no warning names the typo: %q", sum.Warnings)
 	}
 }

@@ -1,7 +1,13 @@
 package scenario
 
-// suggest returns the candidate closest to s when it is close enough to be
-// a likely typo (edit distance at most 2, or 1/3 of the length), else "".
+import "slices"
+
+// Suggest returns the candidate closest to s when it is close enough to be
+// a likely typo of it (edit distance at most 2, or 1/3 of the length), else
+// "".
+func Suggest(s string, candidates []string) string { return suggest(s, candidates) }
+
+// suggest is Suggest.
 func suggest(s string, candidates []string) string {
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
@@ -38,4 +44,25 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// AwaitedEvents lists the Socket.IO event names the steps wait for
+// (expect_event, and emit with expect), each once, in step order.
+func (s *Scenario) AwaitedEvents() []string {
+	var out []string
+	walkSteps(s.Steps, "", func(st *Step, _ string) {
+		var name string
+		switch {
+		case st.ExpectEvent != nil:
+			name = st.ExpectEvent.Event
+		case st.Emit != nil && st.Emit.Expect != nil:
+			name = st.Emit.Expect.Event
+		default:
+			return
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	})
+	return out
 }
