@@ -676,7 +676,7 @@ func (v *VU) closeConn(code int, reason string) {
 	}
 	v.closing = true
 	conn := v.conn
-	wasOpen := conn != nil // open, flushing, or kept through the background
+	wasOpen := conn != nil                // open, flushing, or kept through the background
 	if v.tr != nil && v.state != Failed { // a failed client has nothing to close
 		v.emit(trace.Event{Kind: trace.Close, Code: code, Reason: reason})
 	}
