@@ -91,8 +91,9 @@ func TestSilentOfflineKeepsTheSocketAndReconnectsWhenBack(t *testing.T) {
 		t.Fatalf("resume_open %d, resume_flushed %d samples; want 1 each",
 			s.Hists[metrics.ResumeOpen].TotalCount(), s.Hists[metrics.ResumeFlushed].TotalCount())
 	}
-	if s.Hists[metrics.Recover].TotalCount() != 0 {
-		t.Fatalf("the time offline was recorded as a recovery")
+	if s.Hists[metrics.Recover].TotalCount() != 0 || s.Hists[metrics.Lifetime].TotalCount() != 0 || c[metrics.OfflineDrops] != 1 {
+		t.Fatalf("recover %d, lifetime %d samples, offline.drops %d: a simulated loss must stay out of the server's figures",
+			s.Hists[metrics.Recover].TotalCount(), s.Hists[metrics.Lifetime].TotalCount(), c[metrics.OfflineDrops])
 	}
 	if c[metrics.TimeOffline] <= 0 {
 		t.Fatalf("no time offline recorded")

@@ -522,9 +522,14 @@ func (v *VU) served(s *session, err error) (next bool, dropAt time.Time) {
 	if d.cause == metrics.CausePingTimeout {
 		v.rec.Inc(metrics.HeartbeatMissed)
 	}
-	// How long the connection lived: drops clustered at one age point
-	// to a timeout upstream (an idle or session timeout).
-	v.rec.Observe(metrics.Lifetime, now.Sub(s.opened))
+	if d.cause == metrics.CauseNetworkOffline {
+		// The scenario's own doing: its age says nothing of the server.
+		v.rec.Inc(metrics.OfflineDrops)
+	} else {
+		// How long the connection lived: drops clustered at one age
+		// point to a timeout upstream (an idle or session timeout).
+		v.rec.Observe(metrics.Lifetime, now.Sub(s.opened))
+	}
 	v.rec.Drop(d.cause, d.code, d.detail)
 	return true, now
 }

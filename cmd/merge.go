@@ -26,10 +26,11 @@ result, exactly: latency histograms are merged from the stored
 HdrHistograms, counters, causes, close codes, HTTP statuses and the
 per-second series (on each run's own second) are summed, and percentiles,
 rates, availability and thresholds are computed again from the merged
-figures. Thresholds are the union of the results' thresholds.
+figures. Thresholds are the union of the results' thresholds. Client
+profiles (clients.profiles) and unexpected-message names merge by name.
 
-The results must have the same scenario name, protocol and target;
---force merges them anyway, with a warning. Start the segments together:
+The results must have the same scenario name, protocol, target and
+client profiles; --force merges them anyway, with a warning. Start the segments together:
 the series adds second N of each run. See docs/merge.md.
 
 Exit codes: 0 merged, every threshold passed; 2 usage error (bad or
@@ -46,7 +47,7 @@ on the merged result.`,
 	}
 	fl := c.Flags()
 	fl.StringVar(&f.out, "out", "", "write the merged result as JSON to this file (docs/result.md)")
-	fl.BoolVar(&f.force, "force", false, "merge results whose scenario name, protocol or target differ")
+	fl.BoolVar(&f.force, "force", false, "merge results whose scenario name, protocol, target or profiles differ")
 	return c
 }
 

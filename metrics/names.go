@@ -142,6 +142,10 @@ const (
 	// Time away, in nanoseconds.
 	TimeOffline
 	TimeBackground
+	// OfflineDrops counts the drops the client's own simulated network
+	// caused (cause network_offline), so the per-second series can tell
+	// them from the server's.
+	OfflineDrops
 	NumCounters
 )
 
@@ -163,6 +167,7 @@ var counterNames = [NumCounters]string{
 	"recovery.attempts", "recovery.recovered",
 	"deliveries.replayed",
 	"time.offline_ns", "time.background_ns",
+	"offline.drops",
 }
 
 // Name is the counter's name in results and thresholds.

@@ -14,13 +14,16 @@ type Point struct {
 	Alive      int64 `json:"alive"`
 	QueueDepth int64 `json:"queue_depth"`
 	// Counts within the interval.
-	Sent       int64 `json:"sent"`
-	Received   int64 `json:"received"`
-	Opened     int64 `json:"opened"`
-	Drops      int64 `json:"drops"`
-	Failures   int64 `json:"failures"`
-	Reconnects int64 `json:"reconnects"`
-	Errors     int64 `json:"errors"`
+	Sent     int64 `json:"sent"`
+	Received int64 `json:"received"`
+	Opened   int64 `json:"opened"`
+	Drops    int64 `json:"drops"`
+	// OfflineDrops are the drops among Drops that the client's own
+	// simulated network caused (client.network); omitted when none.
+	OfflineDrops int64 `json:"offline_drops,omitempty"`
+	Failures     int64 `json:"failures"`
+	Reconnects   int64 `json:"reconnects"`
+	Errors       int64 `json:"errors"`
 	// Round-trip percentiles within the interval, in microseconds (0: none).
 	RTTCount int64 `json:"rtt_count"`
 	RTTP50   int64 `json:"rtt_p50_us"`
@@ -73,18 +76,19 @@ func (r *Recorder) tickLocked(now time.Time) Progress {
 	r.collect()
 	c, g := r.counters()
 	p := Point{
-		T:          now.Sub(r.start).Seconds(),
-		Target:     r.target.Load(),
-		Connected:  g[Connected],
-		Alive:      g[Alive],
-		QueueDepth: g[QueueDepth],
-		Sent:       c[MsgsSent] - r.last[MsgsSent],
-		Received:   c[MsgsReceived] - r.last[MsgsReceived],
-		Opened:     c[ConnOpened] - r.last[ConnOpened],
-		Drops:      c[ConnDropped] - r.last[ConnDropped],
-		Failures:   c[ConnFailed] - r.last[ConnFailed],
-		Reconnects: c[ReconnectSuccesses] - r.last[ReconnectSuccesses],
-		Errors:     ErrorCount(&c) - ErrorCount(&r.last),
+		T:            now.Sub(r.start).Seconds(),
+		Target:       r.target.Load(),
+		Connected:    g[Connected],
+		Alive:        g[Alive],
+		QueueDepth:   g[QueueDepth],
+		Sent:         c[MsgsSent] - r.last[MsgsSent],
+		Received:     c[MsgsReceived] - r.last[MsgsReceived],
+		Opened:       c[ConnOpened] - r.last[ConnOpened],
+		Drops:        c[ConnDropped] - r.last[ConnDropped],
+		OfflineDrops: c[OfflineDrops] - r.last[OfflineDrops],
+		Failures:     c[ConnFailed] - r.last[ConnFailed],
+		Reconnects:   c[ReconnectSuccesses] - r.last[ReconnectSuccesses],
+		Errors:       ErrorCount(&c) - ErrorCount(&r.last),
 	}
 	if rtt := r.interval[RTT]; rtt.TotalCount() > 0 {
 		p.RTTCount = rtt.TotalCount()

@@ -102,8 +102,9 @@ func storms(series []metrics.Point) []Storm {
 	out := []Storm{}
 	var before int64
 	for _, p := range series {
-		if p.Drops >= stormMinDrops && float64(p.Drops) >= stormMinShare*float64(max(before, 1)) {
-			out = append(out, Storm{T: p.T, Drops: p.Drops, Connected: before})
+		// The client's own simulated network losses are not a storm.
+		if n := p.Drops - p.OfflineDrops; n >= stormMinDrops && float64(n) >= stormMinShare*float64(max(before, 1)) {
+			out = append(out, Storm{T: p.T, Drops: n, Connected: before})
 		}
 		before = p.Connected
 	}

@@ -59,3 +59,16 @@ func TestStorms(t *testing.T) {
 		t.Errorf("text: %s", s)
 	}
 }
+
+// TestStormsLeaveSimulatedLossesOut: drops the scenario's own network
+// flaps caused are not a storm; the server's drops beside them still are.
+func TestStormsLeaveSimulatedLossesOut(t *testing.T) {
+	series := []metrics.Point{
+		{T: 1, Connected: 100}, {T: 2, Connected: 60, Drops: 40, OfflineDrops: 40},
+		{T: 3, Connected: 30, Drops: 50, OfflineDrops: 20},
+	}
+	got := storms(series)
+	if len(got) != 1 || got[0].T != 3 || got[0].Drops != 30 {
+		t.Fatalf("storms %+v; want one at 3s with the server's 30 drops", got)
+	}
+}

@@ -366,6 +366,7 @@ func addInterval(q, p *metrics.Point) {
 	q.Received += p.Received
 	q.Opened += p.Opened
 	q.Drops += p.Drops
+	q.OfflineDrops += p.OfflineDrops
 	q.Failures += p.Failures
 	q.Reconnects += p.Reconnects
 	q.Errors += p.Errors

@@ -49,17 +49,20 @@ func scenarioInfo(sc *scenario.Scenario, resolved string, seed int64) ScenarioIn
 	} else {
 		info.Reconnect = "off"
 	}
-	h := c.Heartbeat
-	switch {
-	case sc.Protocol == scenario.ProtocolSocketIO:
+	if sc.Protocol == scenario.ProtocolSocketIO {
 		info.Heartbeat = "Engine.IO ping from the server"
 		if a := sc.SocketIO.AnswerPings; a != nil && !*a {
 			info.Heartbeat += ", not answered (answer_pings: false)"
 		}
-	case h.Mode == scenario.HeartbeatOff || h.Mode == "":
-		info.Heartbeat = "off"
-	default:
-		info.Heartbeat = fmt.Sprintf("%s every %s, timeout %s", h.Mode, h.Interval, h.Timeout)
+	} else {
+		info.Heartbeat = heartbeatText(c.Heartbeat)
+		// A profile that beats otherwise says so, so the line is not
+		// taken for every client's.
+		for _, p := range sc.Clients.Profiles {
+			if t := heartbeatText(p.Client.Heartbeat); t != info.Heartbeat {
+				info.Heartbeat += fmt.Sprintf("; profile %s: %s", p.Name, t)
+			}
+		}
 	}
 	if sc.Protocol == scenario.ProtocolSocketIO {
 		sio := &sc.SocketIO
@@ -82,3 +85,11 @@ func scenarioInfo(sc *scenario.Scenario, resolved string, seed int64) ScenarioIn
 // RedactURL hides the password and secret-looking query values of u
 // (the rules of package trace, shared by every output).
 func RedactURL(u string) string { return trace.RedactURL(u) }
+
+// heartbeatText describes a WebSocket client's heartbeat.
+func heartbeatText(h scenario.Heartbeat) string {
+	if h.Mode == scenario.HeartbeatOff || h.Mode == "" {
+		return "off"
+	}
+	return fmt.Sprintf("%s every %s, timeout %s", h.Mode, h.Interval, h.Timeout)
+}
