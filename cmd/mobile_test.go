@@ -1,8 +1,12 @@
 package cmd_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +58,69 @@ func TestMobileScenarioEndToEnd(t *testing.T) {
 	for _, want := range []string{"Mobile clients", "Client profiles"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
+}
+
+// period is one offline period in a trace: when it began and what was
+// drawn.
+type period struct {
+	ms    float64
+	drawn string
+}
+
+// offlineSchedule runs the mobile example with --seed and --trace and
+// returns each client's offline periods as the trace has them.
+func offlineSchedule(t *testing.T, seed string) map[float64][]period {
+	t.Helper()
+	tr := filepath.Join(t.TempDir(), "t.jsonl")
+	if r := wsbench(t, 30*time.Second, "run", "../scenarios/mobile.yaml", "--duration", "4s", "--seed", seed, "--trace", tr, "-q"); r.code != 0 {
+		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[float64][]period{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("trace line %q: %v", line, err)
+		}
+		if e["event"] == "offline" {
+			vu := e["vu"].(float64)
+			out[vu] = append(out[vu], period{e["ms"].(float64), fmt.Sprint(e["mode"], " ", e["for_ms"])})
+		}
+	}
+	return out
+}
+
+// TestSameSeedSameOfflineScheduleFromTheCommandLine: two runs with one
+// --seed take the same clients offline for the same drawn periods; only
+// a period beginning in the last second may be in one run and not the
+// other, which ended a moment sooner.
+func TestSameSeedSameOfflineScheduleFromTheCommandLine(t *testing.T) {
+	a, b := offlineSchedule(t, "9"), offlineSchedule(t, "9")
+	if len(a) == 0 {
+		t.Fatal("no client went offline")
+	}
+	for _, vu := range slices.Collect(maps.Keys(a)) {
+		if _, ok := b[vu]; !ok {
+			b[vu] = nil
+		}
+	}
+	for vu, pb := range b {
+		pa := a[vu]
+		n := min(len(pa), len(pb))
+		for i := range n {
+			if pa[i].drawn != pb[i].drawn {
+				t.Errorf("vu %v period %d: %s, then %s", vu, i, pa[i].drawn, pb[i].drawn)
+			}
+		}
+		for _, extra := range append(pa[n:], pb[n:]...) {
+			if extra.ms < 3000 {
+				t.Errorf("vu %v: a period at %.0f ms is in one run only", vu, extra.ms)
+			}
 		}
 	}
 }

@@ -88,7 +88,7 @@ redacted and header values never written. Format: docs/trace.md.`,
 	fl.IntVar(&f.clients, "clients", 0, "run this many clients for the whole run, replacing the file's clients block")
 	fl.DurationVar(&f.duration, "duration", 0, "run length with --clients or a count population (e.g. 30s, 5m)")
 	fl.StringVar(&f.target, "target", "", "URL to load (ws://, wss://; for Socket.IO http://, https://) or embedded, replacing the file's target")
-	fl.Int64Var(&f.seed, "seed", 0, "seed for random payloads, sleeps and jitter (the summary JSON records the one used)")
+	fl.Int64Var(&f.seed, "seed", 0, "seed for random payloads, sleeps, jitter and offline and background schedules (the summary JSON records the one used)")
 	fl.StringVar(&f.out, "out", "", "write the result as JSON to this file (docs/result.md)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress; only the summary")
 	fl.DurationVar(&f.every, "progress-every", 0, "progress interval (default 1s on a terminal, 5s otherwise)")
