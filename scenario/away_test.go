@@ -151,7 +151,7 @@ func TestAwayCombinationsAllowed(t *testing.T) {
 }
 
 func TestAwayProblems(t *testing.T) {
-	tests := []struct{ name, yaml, want string }{
+	tests := []problemCase{
 		{
 			name: "network without its times",
 			yaml: valid + "client:\n  network: {mode: reset}\n",
@@ -224,6 +224,15 @@ func TestAwayProblems(t *testing.T) {
 			want: "bad.yaml:5:11: socketio: the socketio block needs protocol: socketio",
 		},
 	}
+	checkProblems(t, tests)
+}
+
+// problemCase is a file Parse must refuse, and the whole error it gives.
+type problemCase struct{ name, yaml, want string }
+
+// checkProblems parses each case's file and compares the error.
+func checkProblems(t *testing.T, tests []problemCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("bad.yaml", []byte(tt.yaml), Overrides{LookupEnv: noEnv})

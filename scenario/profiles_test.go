@@ -159,7 +159,7 @@ func TestClientCloneSharesNothing(t *testing.T) {
 }
 
 func TestProfileProblems(t *testing.T) {
-	tests := []struct{ name, yaml, want string }{
+	tests := []problemCase{
 		{
 			name: "a profile's client rule, at its position",
 			yaml: profilesBase + "    - {name: a, weight: 1, client: {heartbeat: {interval: 0s}}}\n",
@@ -217,17 +217,7 @@ func TestProfileProblems(t *testing.T) {
 			want: "bad.yaml:12:5: clients.profiles: the weights' ratio is too fine: the mix would repeat only after more than 10000 clients; round the weights, like 70 and 30",
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("bad.yaml", []byte(tt.yaml), Overrides{LookupEnv: noEnv})
-			if err == nil {
-				t.Fatalf("Parse accepted:\n%s", tt.yaml)
-			}
-			if got := err.Error(); got != tt.want {
-				t.Errorf("error:\n%s\nwant:\n%s", got, tt.want)
-			}
-		})
-	}
+	checkProblems(t, tests)
 }
 
 func TestProfilesKeptByClientsFlag(t *testing.T) {
