@@ -304,3 +304,51 @@ steps:
 		t.Errorf("no warning names the typo: %q", sum.Warnings)
 	}
 }
+
+// TestRandomBackgroundClosesWithGoingAway: clients sent to the background
+// at random close with 1001 going away (a close, never a drop), come back,
+// reconnect and flush what their steps sent meanwhile.
+func TestRandomBackgroundClosesWithGoingAway(t *testing.T) {
+	var buf bytes.Buffer
+	var srv *testserver.Server
+	res := runYAML(t, `
+target: embedded
+duration: 3s
+graceful_stop: 2s
+seed: 8
+clients: {count: 10}
+client:
+  heartbeat: {mode: off}
+  background: {every: 400ms, for: {min: 100ms, max: 300ms}}
+steps:
+  - connect
+  - loop:
+      steps:
+        - send: {text: '{"client":"{{.VU}}","seq":{{.Seq}}}'}
+        - sleep: 50ms
+`, "", Options{Trace: trace.New(&buf, trace.Options{Share: 1}), Embedded: func(s *Embedded) { srv = s }})
+	c := counters(res)
+	closes := 0
+	for _, l := range traceLines(t, buf.Bytes()) {
+		if l["event"] == "close" && l["code"] == 1001.0 && l["reason"] == "going away" {
+			closes++
+		}
+	}
+	if c(metrics.BackgroundPeriods) < 10 || int64(closes) != c(metrics.BackgroundPeriods) {
+		t.Fatalf("background periods %d, 1001 closes traced %d; want one close per period", c(metrics.BackgroundPeriods), closes)
+	}
+	if c(metrics.ConnDropped) != 0 || c(metrics.ConnClosed) != c(metrics.ConnOpened) {
+		t.Errorf("dropped %d, closed %d, opened %d; going to the background is a close", c(metrics.ConnDropped), c(metrics.ConnClosed), c(metrics.ConnOpened))
+	}
+	if c(metrics.OfflineSent) == 0 || c(metrics.OfflineSent) != c(metrics.OfflineFlushed)+c(metrics.OfflineDropped)+c(metrics.OfflineUnsent) {
+		t.Errorf("sent while away %d: flushed %d, dropped %d, unsent %d", c(metrics.OfflineSent), c(metrics.OfflineFlushed),
+			c(metrics.OfflineDropped), c(metrics.OfflineUnsent))
+	}
+	var received int64
+	for _, s := range srv.Stats().Clients {
+		received += s.Received
+	}
+	if received != c(metrics.MsgsSent) {
+		t.Errorf("server received %d of the %d written", received, c(metrics.MsgsSent))
+	}
+}
