@@ -6,6 +6,12 @@ package client
 // malformed input and never panics; ok is false when data is not an object
 // or has no such field.
 func jsonField(data []byte, name string) (val []byte, ok bool) {
+	return jsonScan(data, func(key []byte) bool { return string(key) == name })
+}
+
+// jsonScan is jsonField for the first top-level field whose key want
+// accepts.
+func jsonScan(data []byte, want func(key []byte) bool) (val []byte, ok bool) {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return nil, false
@@ -30,7 +36,7 @@ func jsonField(data []byte, name string) (val []byte, ok bool) {
 		if vEnd < 0 {
 			return nil, false
 		}
-		if string(key) == name {
+		if want(key) {
 			v := data[i:vEnd]
 			if len(v) >= 2 && v[0] == '"' {
 				v = v[1 : len(v)-1]

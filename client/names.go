@@ -19,8 +19,9 @@ var (
 const maxNameLen = 64
 
 // msgName names a message no step waited for, for the unexpected-traffic
-// counts: a Socket.IO event's name; a WebSocket JSON object's top-level
-// "type" or "event" field (the usual ways apps name their messages);
+// counts: a Socket.IO event's name; a WebSocket JSON object's first
+// top-level "type" or "event" field (the usual ways apps name their
+// messages);
 // otherwise what kind of message it was. It does not allocate.
 func (v *VU) msgName(data []byte) []byte {
 	if v.sio {
@@ -38,10 +39,8 @@ func (v *VU) msgName(data []byte) []byte {
 		}
 		return nameOther
 	}
-	for _, field := range [...]string{"type", "event"} {
-		if val, ok := jsonField(data, field); ok && len(val) > 0 && len(val) <= maxNameLen {
-			return val
-		}
+	if val, ok := jsonScan(data, isNameKey); ok && len(val) > 0 && len(val) <= maxNameLen {
+		return val
 	}
 	// The inbox keeps no message type: valid UTF-8 is what RFC 6455
 	// requires of a text message, and binary payloads rarely are.
@@ -50,3 +49,6 @@ func (v *VU) msgName(data []byte) []byte {
 	}
 	return nameBinary
 }
+
+// isNameKey accepts the keys apps name their messages with.
+func isNameKey(key []byte) bool { return string(key) == "type" || string(key) == "event" }
