@@ -348,3 +348,31 @@ func TestStepTimersForgetThemselves(t *testing.T) {
 		return len(vu.aw.timers) == 0 && vu.aw.net == 0
 	})
 }
+
+// TestNoReconnectStaysDownAfterTheNetwork: with reconnect off, a client
+// that lost its network gives up when it comes back, as after any drop.
+func TestNoReconnectStaysDownAfterTheNetwork(t *testing.T) {
+	srv := startServer(t)
+	sc := oneClient(t, `
+client:
+  reconnect: {enabled: false}
+  heartbeat: {mode: off}
+steps:
+  - connect
+  - sleep: 1m
+`)
+	vu, rec := realVU(t, sc, srv.URL("/echo"))
+	stop, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := startVU(t, vu, stop)
+	vu.goOffline(scenario.NetworkReset, time.Hour)
+	waitFor(t, func() bool { return srv.Stats().Open == 0 })
+	vu.goOnline()
+	if completed := <-done; completed {
+		t.Fatal("the steps completed")
+	}
+	c := counters(rec).Counters
+	if c[metrics.ReconnectGiveUps] != 1 || c[metrics.ConnOpened] != 1 || vu.State() != Failed {
+		t.Fatalf("give-ups %d, opened %d, state %s; want the client failed after its one connection", c[metrics.ReconnectGiveUps], c[metrics.ConnOpened], vu.State())
+	}
+}

@@ -172,6 +172,13 @@ func (v *VU) lifeFrom(l *life, attempt int, dropAt time.Time) {
 			v.mu.Lock()
 			resumed = l.isOpen
 			v.mu.Unlock()
+			if resumed && !v.cfg.Reconnect.On() {
+				// A client that does not reconnect stays down after
+				// losing its network, as after any other drop.
+				v.giveUp(0)
+				v.endLife(l)
+				return
+			}
 			if resumed {
 				v.rec.Inc(metrics.ReconnectAttempts)
 			}
