@@ -195,6 +195,13 @@ func (d *deliveries) finish(rec recorder) {
 		}
 		lost += n
 	}
+	if len(d.senders) == 0 {
+		// Nothing tracked came back at all: what the client wrote was lost
+		// with every reply (an echo through a bad network). A scenario
+		// whose server never returns a sender's own messages gives its
+		// clients others' messages, and so never gets here.
+		lost += d.own.allWritten()
+	}
 	if lost > 0 {
 		rec.Add(metrics.DeliveriesLost, int64(lost))
 	}

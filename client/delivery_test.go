@@ -80,3 +80,22 @@ func seqRange(from, to, skip uint64) []uint64 {
 	}
 	return s
 }
+
+// TestOwnSendsAllLost: a client whose every echo was lost counts what it
+// wrote, less what it never wrote, as lost.
+func TestOwnSendsAllLost(t *testing.T) {
+	rec := metrics.NewRecorder(time.Now(), 1)
+	v := &VU{deliv: newDeliveries(&scenario.Delivery{Sender: "from", Seq: "seq", SentAt: "at"})}
+	for seq := 1; seq <= 5; seq++ {
+		msg := []byte(`{"from":"7","seq":` + strconv.Itoa(seq) + `,"at":1}`)
+		if seq == 3 {
+			v.unsent(msg) // dropped from the queue, never written
+			continue
+		}
+		v.wrote(msg)
+	}
+	v.deliv.finish(recorder{s: rec.Shard(0)})
+	if n := rec.Snapshot(time.Now()).Counters[metrics.DeliveriesLost]; n != 4 {
+		t.Fatalf("lost %d, want the 4 written", n)
+	}
+}

@@ -149,3 +149,25 @@ func (o *ownSends) span(name string) (lo, hi uint64, ok bool) {
 	}
 	return s.lo, s.hi, true
 }
+
+// allWritten counts the numbers the client wrote under every sender name:
+// each sender's span less the numbers it never wrote.
+func (o *ownSends) allWritten() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var n uint64
+	for _, s := range o.by {
+		if s.hi == 0 {
+			continue
+		}
+		span := s.hi - s.lo + 1
+		var excused uint64
+		for seq := range s.excused {
+			if seq >= s.lo && seq <= s.hi {
+				excused++
+			}
+		}
+		n += span - min(span, excused)
+	}
+	return n
+}

@@ -172,8 +172,10 @@ func greeter(t *testing.T, msg []byte) string {
 			return
 		}
 		defer c.Close()
-		c.WriteMessage(1, msg)
+		// The ping first: the probe closes right after the first message,
+		// and a ping behind it could find the close already sent.
 		c.WriteControl(websocket.PingMessage, []byte("are you there"), time.Now().Add(time.Second))
+		c.WriteMessage(1, msg)
 		for {
 			if _, _, err := c.ReadMessage(); err != nil {
 				return

@@ -15,7 +15,7 @@ import (
 )
 
 // flappingClients is the exact-accounting scenario: each client sends
-// 30 numbered messages, 100 ms apart, while its network flaps (silent for
+// 20 numbered messages, 100 ms apart, while its network flaps (silent for
 // one profile, reset for the other), into a queue of 3 that drops the
 // oldest; the embedded server echoes them and checks every client's
 // numbers, and each client tracks its own echoes.
@@ -38,7 +38,7 @@ client:
 steps:
   - connect
   - loop:
-      count: 30
+      count: 20
       steps:
         - send: {text: '{"client":"{{.VU}}","seq":{{.Seq}},"at":{{.UnixMilli}}}'}
         - sleep: 100ms
@@ -51,7 +51,7 @@ steps:
 // end; every written one came back or is counted lost; the server's own
 // count checks both.
 func TestFlappingClientsAccountForEveryMessage(t *testing.T) {
-	const clients, perClient = 1000, 30
+	const clients, perClient = 1000, 20
 	var srv *testserver.Server
 	res := runYAML(t, fmt.Sprintf(flappingClients, clients), "", Options{Embedded: func(s *Embedded) { srv = s }})
 	c := counters(res)
@@ -136,9 +136,9 @@ target: embedded
 duration: 3s
 graceful_stop: 2s
 clients: {count: 4}
-server: {ping_interval: 200ms, ping_timeout: 200ms}
+server: {ping_interval: 400ms, ping_timeout: 400ms}
 client:
-  heartbeat: {mode: ping, interval: 150ms, timeout: 150ms}
+  heartbeat: {mode: ping, interval: 100ms, timeout: 100ms}
 steps:
   - connect
   - sleep: 300ms
@@ -162,13 +162,15 @@ func TestSilentOfflineNoticedByBothSides(t *testing.T) {
 	if st := srv.Stats(); st.PingTimeouts != 4 {
 		t.Errorf("server ping timeouts %d, want 4", st.PingTimeouts)
 	}
-	// Client: ping at most 150 ms after the loss, 150 ms timeout. Server:
-	// ping at most 200 ms after, 200 ms timeout.
-	if h := snap.Hists[metrics.NoticeClient]; h.Max() > 450_000 || h.Min() < 100_000 {
-		t.Errorf("notice_client %d..%d µs, want within 150-300 ms (+ scheduling)", h.Min(), h.Max())
+	// Client: its ping at most 100 ms after the loss, then a 100 ms
+	// timeout. Server: its ping at most 400 ms after, then 400 ms. The
+	// client notices first (its heartbeat stops when the server closes),
+	// and the server well before the network returns.
+	if h := snap.Hists[metrics.NoticeClient]; h.Max() > 350_000 || h.Min() < 100_000 {
+		t.Errorf("notice_client %d..%d µs, want within 100-200 ms (+ scheduling)", h.Min(), h.Max())
 	}
-	if h := snap.Hists[metrics.NoticeServer]; h.Max() > 600_000 || h.Min() < 150_000 {
-		t.Errorf("notice_server %d..%d µs, want within 200-400 ms (+ scheduling)", h.Min(), h.Max())
+	if h := snap.Hists[metrics.NoticeServer]; h.Max() > 1_100_000 || h.Min() < 400_000 {
+		t.Errorf("notice_server %d..%d µs, want within 400-800 ms (+ scheduling)", h.Min(), h.Max())
 	}
 	if snap.Causes[metrics.CauseNetworkOffline] != 4 || snap.Causes[metrics.CauseHeartbeat] != 0 {
 		t.Errorf("drops: network_offline %d, heartbeat_timeout %d; the loss is the network's", snap.Causes[metrics.CauseNetworkOffline], snap.Causes[metrics.CauseHeartbeat])
@@ -334,8 +336,10 @@ steps:
 			closes++
 		}
 	}
-	if c(metrics.BackgroundPeriods) < 10 || int64(closes) != c(metrics.BackgroundPeriods) {
-		t.Fatalf("background periods %d, 1001 closes traced %d; want one close per period", c(metrics.BackgroundPeriods), closes)
+	// A period that begins while the client is between connections has
+	// nothing to close.
+	if p := c(metrics.BackgroundPeriods); p < 10 || int64(closes) > p || int64(closes)*10 < p*9 {
+		t.Fatalf("background periods %d, 1001 closes traced %d; want a close for (nearly) every period", p, closes)
 	}
 	if c(metrics.ConnDropped) != 0 || c(metrics.ConnClosed) != c(metrics.ConnOpened) {
 		t.Errorf("dropped %d, closed %d, opened %d; going to the background is a close", c(metrics.ConnDropped), c(metrics.ConnClosed), c(metrics.ConnOpened))
