@@ -59,7 +59,9 @@ steps:
 	stop, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := startVU(t, vu, stop)
-	opened := time.Now()
+	vu.mu.Lock()
+	opened := vu.stateSince // when it opened, not when the test saw it
+	vu.mu.Unlock()
 	waitFor(t, func() bool { return vu.State() != Open })
 	dead := time.Since(opened)
 	if dead < interval+timeout-10*time.Millisecond || dead > interval+timeout+tolerance {
