@@ -299,18 +299,16 @@ func (v *VU) backgroundLocked() func() {
 	if v.tr != nil {
 		v.emit(trace.Event{Kind: trace.Close, Code: 1001, Reason: "going away"})
 	}
-	return func() {
-		_ = conn.Close(1001, "going away")
-		// A server that does not answer the close frame is not waited for.
-		time.AfterFunc(closeWait, func() {
-			v.mu.Lock()
-			still := v.aw.bgConn == conn
-			v.mu.Unlock()
-			if still {
-				_ = conn.Abort()
-			}
-		})
-	}
+	// A server that does not answer the close frame is not waited for.
+	v.afterLocked(closeWait, func() {
+		v.mu.Lock()
+		still := v.aw.bgConn == conn
+		v.mu.Unlock()
+		if still {
+			_ = conn.Abort()
+		}
+	})
+	return func() { _ = conn.Close(1001, "going away") }
 }
 
 // foreground brings the app back.
@@ -353,19 +351,25 @@ func (v *VU) stepAway(kind scenario.StepKind, s *scenario.Away) {
 		end = v.foreground
 	}
 	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.afterLocked(d, end)
+	v.mu.Unlock()
+}
+
+// afterLocked calls f after d, unless the VU finishes first (stopAway
+// stops it). The timer forgets itself when it fires, so a loop of away
+// steps keeps only the periods in progress. Callers hold v.mu.
+func (v *VU) afterLocked(d time.Duration, f func()) {
 	a := v.awayLocked()
 	if a.ended {
 		return
 	}
-	// The timer forgets itself when it fires, so a loop of such steps
-	// keeps only the periods in progress. It takes the lock, so t is set.
+	// The function takes the lock the caller holds, so t is set by then.
 	var t *time.Timer
 	t = time.AfterFunc(d, func() {
 		v.mu.Lock()
 		a.timers = slices.DeleteFunc(a.timers, func(x *time.Timer) bool { return x == t })
 		v.mu.Unlock()
-		end()
+		f()
 	})
 	a.timers = append(a.timers, t)
 }

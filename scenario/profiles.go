@@ -164,6 +164,10 @@ func (d *decoder) checkProfiles(s *Scenario) {
 			d.problem(path+".weight", "must be more than 0, got %g", p.Weight)
 		}
 		d.checkClientBlock(s, &p.Client, path+".client")
+		if d.written(path + ".client.source_addresses") {
+			// The process dials every profile from one set of addresses.
+			d.problem(path+".client.source_addresses", "is the whole run's: set it in the scenario's client block, not in a profile")
+		}
 	}
 	if !weightsOK {
 		return

@@ -212,6 +212,11 @@ func TestProfileProblems(t *testing.T) {
 				"bad.yaml:12:77: clients.profiles[0].client.compression: not supported with protocol socketio yet; remove it",
 		},
 		{
+			name: "source addresses in a profile",
+			yaml: profilesBase + "    - {name: a, weight: 1, client: {source_addresses: [127.0.0.2]}}\n",
+			want: "bad.yaml:12:55: clients.profiles[0].client.source_addresses: is the whole run's: set it in the scenario's client block, not in a profile",
+		},
+		{
 			name: "weights too fine",
 			yaml: profilesBase + "    - {name: a, weight: 1}\n    - {name: b, weight: 0.00001}\n",
 			want: "bad.yaml:12:5: clients.profiles: the weights' ratio is too fine: the mix would repeat only after more than 10000 clients; round the weights, like 70 and 30",
