@@ -193,12 +193,14 @@ steps:
         - sleep: 20ms
 `, "", Options{})
 	c := counters(res)
-	sent := c(metrics.MsgsSent) / 2
+	// Half the sends are tracked; a client stopped between its two sends
+	// sent one tracked message more than untracked ones.
+	sent, most := c(metrics.MsgsSent)/2, (c(metrics.MsgsSent)+8)/2
 	// Each tracked message reaches all 8 clients, its sender included; the
 	// untracked ones are broadcast too but counted as unmatched.
 	recv := c(metrics.DeliveriesReceived)
-	if recv < sent*8*9/10 || recv > sent*8 {
-		t.Errorf("%d deliveries for %d tracked sends to 8 clients", recv, sent)
+	if recv < sent*8*9/10 || recv > most*8 {
+		t.Errorf("%d deliveries for %d-%d tracked sends to 8 clients", recv, sent, most)
 	}
 	if c(metrics.DeliveriesLost) != 0 || c(metrics.DeliveriesDuplicated) != 0 || c(metrics.DeliveriesOutOfOrder) != 0 {
 		t.Errorf("lost %d dup %d ooo %d", c(metrics.DeliveriesLost), c(metrics.DeliveriesDuplicated), c(metrics.DeliveriesOutOfOrder))
