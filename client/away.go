@@ -133,6 +133,9 @@ func (v *VU) goOffline(mode string, d time.Duration) {
 		return
 	}
 	a.mode = mode
+	if v.deliv != nil {
+		v.deliv.lostConnection() // what is on its way now is lost with the network
+	}
 	v.rec.Inc(metrics.OfflinePeriods)
 	if v.tr != nil {
 		v.emit(trace.Event{Kind: trace.Offline, Mode: mode, Dur: d})

@@ -184,9 +184,9 @@ func (d *deliveries) finish(rec recorder) {
 			// min: a number both excused and received (a seq field the
 			// client does not number itself) must not wrap the count.
 			n -= min(n, d.own.excusedIn(name, inWindow, w.last))
-			if lo < w.first {
-				gap := w.first - lo
-				n += gap - min(gap, d.own.excusedIn(name, lo, w.first-1))
+			if lo < w.first && hi >= lo {
+				gap := min(w.first-1, hi) - lo + 1
+				n += gap - min(gap, d.own.excusedIn(name, lo, lo+gap-1))
 			}
 			if hi > w.last {
 				gap := hi - w.last

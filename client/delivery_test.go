@@ -82,20 +82,48 @@ func seqRange(from, to, skip uint64) []uint64 {
 }
 
 // TestOwnSendsAllLost: a client whose every echo was lost counts what it
-// wrote, less what it never wrote, as lost.
+// wrote before its connection was lost, less what it never wrote, as
+// lost; what it wrote afterwards may still have been on its way when it
+// closed at the end.
 func TestOwnSendsAllLost(t *testing.T) {
 	rec := metrics.NewRecorder(time.Now(), 1)
 	v := &VU{deliv: newDeliveries(&scenario.Delivery{Sender: "from", Seq: "seq", SentAt: "at"})}
-	for seq := 1; seq <= 5; seq++ {
+	for seq := 1; seq <= 7; seq++ {
 		msg := []byte(`{"from":"7","seq":` + strconv.Itoa(seq) + `,"at":1}`)
-		if seq == 3 {
+		switch seq {
+		case 3:
 			v.unsent(msg) // dropped from the queue, never written
-			continue
+		case 6:
+			v.deliv.lostConnection()
+			v.wrote(msg)
+		default:
+			v.wrote(msg)
 		}
-		v.wrote(msg)
 	}
 	v.deliv.finish(recorder{s: rec.Shard(0)})
 	if n := rec.Snapshot(time.Now()).Counters[metrics.DeliveriesLost]; n != 4 {
-		t.Fatalf("lost %d, want the 4 written", n)
+		t.Fatalf("lost %d, want the 4 written before the loss (1, 2, 4, 5)", n)
+	}
+}
+
+// TestOwnTailInFlightAtTheEnd: the client's own messages written on its
+// last connection that had not come back when it closed are not lost;
+// those written before a loss are.
+func TestOwnTailInFlightAtTheEnd(t *testing.T) {
+	rec := metrics.NewRecorder(time.Now(), 1)
+	v := &VU{deliv: newDeliveries(&scenario.Delivery{Sender: "from", Seq: "seq", SentAt: "at"})}
+	msg := func(seq int) []byte { return []byte(`{"from":"7","seq":` + strconv.Itoa(seq) + `,"at":1}`) }
+	for seq := 1; seq <= 10; seq++ {
+		v.wrote(msg(seq))
+		if seq == 6 {
+			v.deliv.lostConnection() // 5 and 6 never came back: lost
+		}
+	}
+	for _, seq := range []int{1, 2, 3, 4, 7, 8} { // 9 and 10 were on their way at the end
+		v.deliv.observe(msg(seq), time.UnixMilli(2), recorder{s: rec.Shard(0)})
+	}
+	v.deliv.finish(recorder{s: rec.Shard(0)})
+	if n := rec.Snapshot(time.Now()).Counters[metrics.DeliveriesLost]; n != 2 {
+		t.Fatalf("lost %d, want 5 and 6", n)
 	}
 }

@@ -522,6 +522,9 @@ func (v *VU) served(s *session, err error) (next bool, dropAt time.Time) {
 	if over {
 		return false, time.Time{}
 	}
+	if v.deliv != nil && dropped {
+		v.deliv.lostConnection()
+	}
 	if bgClosed {
 		v.rec.Inc(metrics.ConnClosed)
 		return true, time.Time{}

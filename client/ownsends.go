@@ -23,6 +23,11 @@ type ownSends struct {
 type ownSender struct {
 	lo, hi  uint64
 	excused map[uint64]struct{}
+	// lostTo is hi when the connection last dropped or the network went:
+	// a number up to it that never came back was lost. One written after
+	// it may still have been on its way when the client closed at the
+	// end, which is not a loss.
+	lostTo uint64
 }
 
 // tracked returns the delivery fields of a message this client sends: a
@@ -138,8 +143,9 @@ func (o *ownSends) excusedIn(name string, lo, hi uint64) uint64 {
 	return n
 }
 
-// span returns what the client wrote as sender name: ok false when it
-// wrote nothing under that name.
+// span returns what the client wrote as sender name, up to the last
+// connection loss (see lostTo): ok false when it wrote nothing under that
+// name.
 func (o *ownSends) span(name string) (lo, hi uint64, ok bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -147,23 +153,34 @@ func (o *ownSends) span(name string) (lo, hi uint64, ok bool) {
 	if s == nil || s.hi == 0 {
 		return 0, 0, false
 	}
-	return s.lo, s.hi, true
+	return s.lo, s.lostTo, true
 }
 
-// allWritten counts the numbers the client wrote under every sender name:
-// each sender's span less the numbers it never wrote.
+// lostConnection notes that the connection dropped or the network went:
+// what was written so far and never comes back was lost.
+func (d *deliveries) lostConnection() {
+	o := &d.own
+	o.mu.Lock()
+	for _, s := range o.by {
+		s.lostTo = s.hi
+	}
+	o.mu.Unlock()
+}
+
+// allWritten counts the numbers the client wrote under every sender name
+// up to its last connection loss, less the numbers it never wrote.
 func (o *ownSends) allWritten() uint64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var n uint64
 	for _, s := range o.by {
-		if s.hi == 0 {
+		if s.lostTo == 0 || s.lostTo < s.lo {
 			continue
 		}
-		span := s.hi - s.lo + 1
+		span := s.lostTo - s.lo + 1
 		var excused uint64
 		for seq := range s.excused {
-			if seq >= s.lo && seq <= s.hi {
+			if seq >= s.lo && seq <= s.lostTo {
 				excused++
 			}
 		}
