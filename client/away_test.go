@@ -8,6 +8,7 @@ import (
 
 	"github.com/wsbench/wsbench/metrics"
 	"github.com/wsbench/wsbench/scenario"
+	"github.com/wsbench/wsbench/testserver"
 	"github.com/wsbench/wsbench/transport"
 )
 
@@ -30,6 +31,17 @@ steps:
 `)
 }
 
+// openVU runs a client of sc against a new test server until it is open.
+// cancel stops it gracefully; done yields Run's result.
+func openVU(t *testing.T, sc *scenario.Scenario) (*testserver.Server, *VU, *metrics.Recorder, context.CancelFunc, <-chan bool) {
+	t.Helper()
+	srv := startServer(t)
+	vu, rec := realVU(t, sc, srv.URL("/echo"))
+	stop, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return srv, vu, rec, cancel, startVU(t, vu, stop)
+}
+
 // send delivers one text message as a send step would.
 func send(vu *VU, msg string) bool { return vu.deliver(transport.Text, []byte(msg), nil) }
 
@@ -39,11 +51,7 @@ func send(vu *VU, msg string) bool { return vu.deliver(transport.Text, []byte(ms
 // when the network returns the client reconnects at once, without its
 // 30 s backoff, and flushes the queue.
 func TestSilentOfflineKeepsTheSocketAndReconnectsWhenBack(t *testing.T) {
-	srv := startServer(t)
-	vu, rec := realVU(t, awayClient(t, "100ms"), srv.URL("/echo"))
-	stop, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := startVU(t, vu, stop)
+	srv, vu, rec, cancel, done := openVU(t, awayClient(t, "100ms"))
 
 	vu.goOffline(scenario.NetworkSilent, time.Hour)
 	if s := vu.State(); s != Offline {
@@ -104,11 +112,7 @@ func TestSilentOfflineKeepsTheSocketAndReconnectsWhenBack(t *testing.T) {
 // at once; the client does not dial while offline, and dials once when
 // the network returns.
 func TestResetOfflineDoesNotDialUntilBack(t *testing.T) {
-	srv := startServer(t)
-	vu, rec := realVU(t, awayClient(t, ""), srv.URL("/echo"))
-	stop, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := startVU(t, vu, stop)
+	srv, vu, rec, cancel, done := openVU(t, awayClient(t, ""))
 
 	vu.goOffline(scenario.NetworkReset, time.Hour)
 	waitFor(t, func() bool { return srv.Stats().Open == 0 })
@@ -134,11 +138,7 @@ func TestResetOfflineDoesNotDialUntilBack(t *testing.T) {
 // connection normally (a close, not a drop); coming back reconnects and
 // flushes what was sent meanwhile.
 func TestBackgroundClosesWithGoingAway(t *testing.T) {
-	srv := startServer(t)
-	vu, rec := realVU(t, awayClient(t, ""), srv.URL("/echo"))
-	stop, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := startVU(t, vu, stop)
+	srv, vu, rec, cancel, done := openVU(t, awayClient(t, ""))
 
 	vu.goBackground(time.Hour, true)
 	waitFor(t, func() bool { return srv.Stats().Open == 0 })
@@ -162,11 +162,7 @@ func TestBackgroundClosesWithGoingAway(t *testing.T) {
 // TestBackgroundKeepsTheConnectionOpen: with close false the connection
 // stays; the app's sends wait and are flushed on the same connection.
 func TestBackgroundKeepsTheConnectionOpen(t *testing.T) {
-	srv := startServer(t)
-	vu, rec := realVU(t, awayClient(t, ""), srv.URL("/echo"))
-	stop, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := startVU(t, vu, stop)
+	srv, vu, rec, cancel, done := openVU(t, awayClient(t, ""))
 
 	vu.goBackground(time.Hour, false)
 	send(vu, "a")
@@ -190,7 +186,6 @@ func TestBackgroundKeepsTheConnectionOpen(t *testing.T) {
 // TestOfflineQueuePolicyIsAccounted: sends while offline into a queue of
 // two with drop-oldest: every one is flushed, dropped or left unsent.
 func TestOfflineQueuePolicyIsAccounted(t *testing.T) {
-	srv := startServer(t)
 	sc := oneClient(t, `
 client:
   queue: {max: 2, overflow: drop-oldest}
@@ -199,10 +194,7 @@ steps:
   - connect
   - sleep: 1m
 `)
-	vu, rec := realVU(t, sc, srv.URL("/echo"))
-	stop, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := startVU(t, vu, stop)
+	_, vu, rec, cancel, done := openVU(t, sc)
 	vu.goOffline(scenario.NetworkReset, time.Hour)
 	for _, m := range []string{"1", "2", "3", "4", "5"} {
 		send(vu, m)
@@ -352,7 +344,6 @@ func TestStepTimersForgetThemselves(t *testing.T) {
 // TestNoReconnectStaysDownAfterTheNetwork: with reconnect off, a client
 // that lost its network gives up when it comes back, as after any drop.
 func TestNoReconnectStaysDownAfterTheNetwork(t *testing.T) {
-	srv := startServer(t)
 	sc := oneClient(t, `
 client:
   reconnect: {enabled: false}
@@ -361,10 +352,7 @@ steps:
   - connect
   - sleep: 1m
 `)
-	vu, rec := realVU(t, sc, srv.URL("/echo"))
-	stop, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := startVU(t, vu, stop)
+	srv, vu, rec, _, done := openVU(t, sc)
 	vu.goOffline(scenario.NetworkReset, time.Hour)
 	waitFor(t, func() bool { return srv.Stats().Open == 0 })
 	vu.goOnline()
