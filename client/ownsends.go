@@ -31,7 +31,7 @@ type ownSender struct {
 }
 
 // tracked returns the delivery fields of a message this client sends: a
-// WebSocket message, or a Socket.IO event packet's first argument.
+// WebSocket message, or the tracked Socket.IO event's first argument.
 func (v *VU) tracked(data []byte) (sender []byte, seq uint64, ok bool) {
 	obj := data
 	if v.sio {
@@ -39,7 +39,7 @@ func (v *VU) tracked(data []byte) (sender []byte, seq uint64, ok bool) {
 		if err != nil || (p.Type != socketio.Event && p.Type != socketio.BinaryEvent) {
 			return nil, 0, false
 		}
-		if obj = firstArg(p.Data); obj == nil {
+		if obj = v.trackedArg(p.Data); obj == nil {
 			return nil, 0, false
 		}
 	}
@@ -54,25 +54,6 @@ func (v *VU) tracked(data []byte) (sender []byte, seq uint64, ok bool) {
 	}
 	seq, err := strconv.ParseUint(string(text), 10, 64)
 	return sender, seq, err == nil
-}
-
-// firstArg returns the first argument of an event's JSON array, nil when
-// it has none.
-func firstArg(data []byte) []byte {
-	i := skipString(data, 1) // past the name
-	if i < 0 {
-		return nil
-	}
-	i = skipSpace(data, i)
-	if i >= len(data) || data[i] != ',' {
-		return nil
-	}
-	i = skipSpace(data, i+1)
-	end := skipValue(data, i)
-	if end < 0 {
-		return nil
-	}
-	return data[i:end]
 }
 
 // wrote notes a tracked message the client wrote to the server.

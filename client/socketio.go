@@ -142,24 +142,31 @@ func (v *VU) answerAck(p *socketio.Packet) {
 // trackEvent feeds an event's first argument to the delivery tracker when
 // the event is the tracked one, and reports whether it was tracked.
 func (v *VU) trackEvent(data []byte) bool {
+	arg := v.trackedArg(data)
+	return arg != nil && v.deliv.observe(arg, v.clock.Now(), v.rec)
+}
+
+// trackedArg returns the first argument of an event's JSON array (name
+// first) when the event is the one client.delivery tracks, else nil.
+func (v *VU) trackedArg(data []byte) []byte {
 	name, err := socketio.EventName(data)
 	if err != nil || (v.deliv.cfg.Event != "" && string(name) != v.deliv.cfg.Event) {
-		return false
+		return nil
 	}
 	i := skipString(data, 1) // past the name
 	if i < 0 {
-		return false
+		return nil
 	}
 	i = skipSpace(data, i)
 	if i >= len(data) || data[i] != ',' {
-		return false
+		return nil
 	}
 	i = skipSpace(data, i+1)
 	end := skipValue(data, i)
 	if end < 0 {
-		return false
+		return nil
 	}
-	return v.deliv.observe(data[i:end], v.clock.Now(), v.rec)
+	return data[i:end]
 }
 
 // recordSocketIO records the phases of a Socket.IO connect.
